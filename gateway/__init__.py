@@ -1,0 +1,3 @@
+"""ordofax: a prescription and clinical-document transmission gateway for Québec's health network."""
+
+__version__ = "0.1.0"
