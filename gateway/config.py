@@ -117,6 +117,7 @@ class ExchangeSection(_Section):
     ews_version: str = "Exchange2016"
     ews_auth_type: Literal["NTLM", "basic", "digest"] = "NTLM"
     validate_certs: bool = True
+    ca_file: Path | None = None  # extra CA bundle (PEM) for Graph/EWS/login, e.g. an inspection proxy or a fake
     timeout_seconds: float = Field(default=30.0, gt=0)
     # Office 365 Message Encryption trigger matched by the tenant's mail-flow rule
     encryption_trigger: Literal["header", "subject"] = "header"
@@ -172,6 +173,7 @@ _PATH_KEYS = {
     "gateway": ("directory", "registered_senders"),
     "render": ("font_regular", "font_bold"),
     "listener": ("tls_cert", "tls_key"),
+    "exchange": ("ca_file",),
     "storage": ("path", "data_dir"),
 }
 
