@@ -1,0 +1,231 @@
+"""Provider notices: the e-mails a cloud fax provider sends back once a fax was transmitted or gave up.
+
+The relay's 250 only means "queued at the provider"; the guide wants files destroyed once the transmission is
+*confirmed*, so the notice is what closes a fax job. Each provider words its notices its own way, hence one
+parser per format behind a small registry keyed by `config.provider.notice_format`. A parser returns a
+`ProviderNotice`, or None for mail that is not a notice (bounces, out-of-office replies, spam reaching the
+notice address): the caller logs and drops those.
+
+A notice is matched to its job by the reference the relay put in the `X-Ordofax-Job` header and in the
+subject tag `[ordofax:<job>]`; providers quote one or the other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import email.policy
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage, Message
+from email.utils import parsedate_to_datetime
+from typing import Literal
+
+from gateway.relay.smtp_fax import JOB_HEADER, JOB_REF_PATTERN
+
+NoticeCause = Literal["busy", "no_answer", "rejected", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderNotice:
+    """What one provider notice says about one fax job. `cause` and `reason` are None on success."""
+
+    job_ref: str | None  # None: a notice we cannot match to a job (logged, never guessed)
+    success: bool
+    pages: int | None  # pages actually transmitted
+    reason: str | None  # the provider's own wording, e.g. "Busy"
+    cause: NoticeCause | None
+    retryable: bool
+    completed_at: dt.datetime | None
+    number: str | None = None  # E.164 number the provider dialled, to cross-check against the job
+    remote_id: str | None = None  # the provider's transaction id
+
+
+NoticeParser = Callable[[Message], ProviderNotice | None]
+
+_PARSERS: dict[str, NoticeParser] = {}
+
+
+def register_parser(notice_format: str, parser: NoticeParser) -> None:
+    """Make a parser available under a `provider.notice_format` name."""
+    _PARSERS[notice_format] = parser
+
+
+def parse_notice(message: Message, notice_format: str) -> ProviderNotice | None:
+    """Parse one received e-mail with the configured provider's parser."""
+    try:
+        parser = _PARSERS[notice_format]
+    except KeyError:
+        raise ValueError(f"no notice parser for format {notice_format!r}") from None
+    return parser(message)
+
+
+def parse_notice_bytes(raw: bytes, notice_format: str) -> ProviderNotice | None:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    return parse_notice(message, notice_format)
+
+
+# --- cause classification (shared by every format) -------------------------------------------------------
+
+_CAUSE_WORDS: tuple[tuple[NoticeCause, tuple[str, ...]], ...] = (
+    ("busy", ("busy", "occupé", "occupe")),
+    (
+        "no_answer",
+        ("no answer", "no response", "not answer", "did not answer", "pas de réponse", "ring timeout"),
+    ),
+    (
+        "rejected",
+        (
+            "reject",
+            "refused",
+            "blocked",
+            "invalid number",
+            "invalid fax",
+            "not in service",
+            "not a fax",
+            "voice",
+            "do not fax",
+            "blacklist",
+        ),
+    ),
+)
+_RETRYABLE: dict[NoticeCause, bool] = {"busy": True, "no_answer": True, "rejected": False, "other": True}
+
+
+def classify_reason(reason: str | None) -> tuple[NoticeCause, bool]:
+    """Map a provider's failure wording to a cause and whether a later try may succeed."""
+    text = (reason or "").lower()
+    for cause, words in _CAUSE_WORDS:
+        if any(word in text for word in words):
+            return cause, _RETRYABLE[cause]
+    return "other", _RETRYABLE["other"]
+
+
+# --- helpers ----------------------------------------------------------------------------------------------
+
+_TAG_RE = re.compile(rf"\[ordofax:({JOB_REF_PATTERN})\]")
+_REF_ONLY_RE = re.compile(rf"^{JOB_REF_PATTERN}$")
+_FIELD_RE = re.compile(r"^\s*([A-Za-z][A-Za-z /#-]{1,40}?)\s*:\s*(.*?)\s*$")
+_HTML_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def _body_text(message: Message) -> str:
+    """The notice's plain text: the text/plain part, else the HTML part with tags removed."""
+    if isinstance(message, EmailMessage):
+        part = message.get_body(preferencelist=("plain", "html"))
+        if part is not None and isinstance(part, EmailMessage):
+            content = part.get_content()
+            text = content if isinstance(content, str) else ""
+            if part.get_content_subtype() == "html":
+                text = html.unescape(_HTML_TAG_RE.sub("\n", text))
+            return text
+        return ""
+    payload = message.get_payload(decode=True)
+    return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+
+
+def _fields(text: str) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in text.splitlines():
+        match = _FIELD_RE.match(line)
+        if match and match.group(2):
+            fields.setdefault(" ".join(match.group(1).lower().split()), match.group(2))
+    return fields
+
+
+def _first(fields: dict[str, str], *keys: str) -> str | None:
+    for key in keys:
+        if fields.get(key):
+            return fields[key]
+    return None
+
+
+def _job_ref(message: Message, subject: str, body: str, fields: dict[str, str]) -> str | None:
+    ref = _first(fields, "reference", "job reference", "ref", "customer reference")
+    if ref and _REF_ONLY_RE.match(ref):
+        return ref
+    for text in (subject, _first(fields, "original subject", "subject") or "", body):
+        match = _TAG_RE.search(text)
+        if match:
+            return match.group(1)
+    echoed = message.get(JOB_HEADER)
+    return str(echoed).strip() if echoed and _REF_ONLY_RE.match(str(echoed).strip()) else None
+
+
+def _pages(value: str | None) -> int | None:
+    match = re.match(r"\s*(\d+)", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _number(value: str | None) -> str | None:
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) == 10:
+        digits = "1" + digits
+    return f"+{digits}" if len(digits) == 11 and digits.startswith("1") else None
+
+
+def _when(value: str | None, message: Message) -> dt.datetime | None:
+    if value:
+        cleaned = re.sub(r"\s*(UTC|GMT|Z)\s*$", "", value.strip())
+        try:
+            parsed = dt.datetime.fromisoformat(cleaned)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    date = message.get("Date")
+    if date:
+        try:
+            return parsedate_to_datetime(str(date))
+        except (TypeError, ValueError):
+            return None
+    return None
+
+
+# --- InterFAX-style notices -------------------------------------------------------------------------------
+
+_IFX_SUCCESS_RE = re.compile(
+    r"\bfax to\s+\+?([\d -]{10,16}?)\s+(?:was\s+)?(?:successfully sent|sent successfully)", re.IGNORECASE
+)
+_IFX_FAILURE_RE = re.compile(
+    r"\bfax (?:to\s+\+?([\d -]{10,16}?)\s+)?(?:transmission\s+)?failed\b", re.IGNORECASE
+)
+_IFX_OK_STATUS = re.compile(r"^\s*(0\b|ok\b|success|sent\b|completed successfully)", re.IGNORECASE)
+
+
+def parse_interfax(message: Message) -> ProviderNotice | None:
+    """InterFAX-style notice: the subject says sent or failed; the body lists `Field: value` lines."""
+    subject = " ".join(str(message.get("Subject", "")).split())
+    success_match = _IFX_SUCCESS_RE.search(subject)
+    failure_match = None if success_match else _IFX_FAILURE_RE.search(subject)
+    body = _body_text(message)
+    fields = _fields(body)
+    status = _first(fields, "status", "fax status", "result")
+    if success_match is None and failure_match is None:
+        if status is None or _first(fields, "transaction id", "reference") is None:
+            return None
+        success = bool(_IFX_OK_STATUS.match(status))
+    else:
+        success = success_match is not None
+    subject_number = success_match or failure_match
+    number = _number(_first(fields, "destination fax", "fax number", "destination", "to")) or _number(
+        subject_number.group(1) if subject_number and subject_number.group(1) else None
+    )
+    reason = None if success else (_first(fields, "reason", "error", "error description") or status)
+    cause, retryable = (None, False) if success else classify_reason(reason)
+    return ProviderNotice(
+        job_ref=_job_ref(message, subject, body, fields),
+        success=success,
+        pages=_pages(_first(fields, "pages sent", "pages", "pages transmitted")),
+        reason=reason,
+        cause=cause,
+        retryable=retryable,
+        completed_at=_when(_first(fields, "completed at", "completion time", "completed"), message),
+        number=number,
+        remote_id=_first(fields, "transaction id", "transaction"),
+    )
+
+
+register_parser("interfax", parse_interfax)

@@ -1,0 +1,236 @@
+"""The cloud-fax relay: one fax job becomes one e-mail to the provider's e-mail-to-fax gateway.
+
+Why SMTP: every cloud fax provider the establishment may contract with (InterFAX and its kin) accepts
+`<number>@<provider domain>` with the document attached, and answers later with an e-mail notice. The relay's
+job ends at the provider's 250 after DATA; delivery is confirmed by the notice (gateway.relay.notices).
+
+The same client code (`smtp_send`) also sends the gateway's own notices to prescribers, so SMTP failures are
+mapped to `RelayError` in exactly one place:
+
+- connection refused, time-outs, disconnects   → retryable, cause "unreachable"
+- 4xx replies                                  → retryable, cause "busy" / "throttled" / "tempfail"
+- 5xx replies, authentication refused           → not retryable, cause "refused"
+
+A time-out *after* the message body was sent is ambiguous (the provider may have accepted it); it is still
+reported as retryable "unreachable", and the message says so, because a duplicate fax is safer than a lost one
+(the tracker must rely on the provider's notice, which carries the job reference, to de-duplicate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.policy
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Literal
+
+import aiosmtplib
+
+from gateway.config import ProviderSection
+from gateway.errors import RelayError
+from gateway.relay.base import Outbound, RelayReceipt
+
+JOB_HEADER = "X-Ordofax-Job"
+JOB_REF_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+_JOB_REF_RE = re.compile(rf"^{JOB_REF_PATTERN}$")
+_E164_NANP_RE = re.compile(r"^\+1([2-9]\d{2}[2-9]\d{6})$")
+_QUEUED_AS_RE = re.compile(r"queued as\s+([A-Za-z0-9._-]+)", re.IGNORECASE)
+
+TlsMode = Literal["none", "starttls", "implicit"]
+
+
+def subject_tag(job_ref: str) -> str:
+    """The tag put in the subject so a provider notice that only quotes the subject can still be matched."""
+    return f"[ordofax:{job_ref}]"
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpEndpoint:
+    """Where and how to reach an SMTP server: the provider, or the relay used for sender notices."""
+
+    host: str
+    port: int
+    tls: TlsMode = "none"
+    username: str | None = None
+    password: str | None = None
+    timeout_seconds: float = 30.0
+    validate_certs: bool = True
+
+    @classmethod
+    def from_provider(cls, provider: ProviderSection) -> SmtpEndpoint:
+        return cls(
+            host=provider.host,
+            port=provider.port,
+            tls=provider.tls,
+            username=provider.username,
+            password=provider.password,
+            timeout_seconds=provider.timeout_seconds,
+            validate_certs=provider.validate_certs,
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def fax_address(template: str, e164: str) -> str:
+    """The provider address for a North American E.164 number.
+
+    `{digits}` and `{e164_digits}` give the 11 digits with the leading 1 ("15145550150"), `{number10}` the
+    10 digits without it.
+    """
+    match = _E164_NANP_RE.match(e164)
+    if match is None:
+        raise RelayError("fax number is not a North American E.164 number", retryable=False, cause="invalid")
+    number10 = match.group(1)
+    try:
+        return template.format(digits="1" + number10, e164_digits="1" + number10, number10=number10)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise RelayError(
+            f"provider.address_template is invalid ({exc.__class__.__name__})",
+            retryable=False,
+            cause="config",
+        ) from None
+
+
+def _check_job_ref(job_ref: str) -> None:
+    if not _JOB_REF_RE.match(job_ref):
+        raise RelayError(
+            "job reference has characters a header cannot carry", retryable=False, cause="invalid"
+        )
+
+
+def build_fax_message(outbound: Outbound, provider: ProviderSection) -> EmailMessage:
+    """The e-mail the provider turns into a fax: the PDF attached, no body unless a cover page is wanted."""
+    _check_job_ref(outbound.job_ref)
+    if not outbound.attachments:
+        raise RelayError("a fax needs a document to send", retryable=False, cause="invalid")
+    tag = subject_tag(outbound.job_ref)
+    subject = outbound.subject if tag in outbound.subject else f"{outbound.subject} {tag}".strip()
+    msg = EmailMessage()
+    msg["From"] = provider.from_address
+    msg["To"] = fax_address(provider.address_template, outbound.to)
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False, usegmt=True)
+    msg["Message-ID"] = make_msgid(domain=provider.from_address.rpartition("@")[2] or None)
+    msg[JOB_HEADER] = outbound.job_ref
+    for name, value in outbound.headers.items():
+        if name.lower() not in {"from", "to", "subject", "date", "message-id", JOB_HEADER.lower()}:
+            msg[name] = value
+    # An empty text body: providers render a non-empty body as a cover page in front of the document.
+    msg.set_content(outbound.body_text if provider.cover_page else "", subtype="plain", charset="utf-8")
+    for att in outbound.attachments:
+        maintype, _, subtype = att.content_type.partition("/")
+        msg.add_attachment(
+            att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename
+        )
+    return msg
+
+
+def _client(endpoint: SmtpEndpoint) -> aiosmtplib.SMTP:
+    return aiosmtplib.SMTP(
+        hostname=endpoint.host,
+        port=endpoint.port,
+        username=endpoint.username,
+        password=endpoint.password,
+        timeout=endpoint.timeout_seconds,
+        use_tls=endpoint.tls == "implicit",
+        start_tls=endpoint.tls == "starttls",
+        validate_certs=endpoint.validate_certs,
+    )
+
+
+def _cause_for_4xx(code: int, text: str) -> str:
+    lowered = text.lower()
+    if code == 421 or "too many" in lowered or "rate" in lowered or "throttl" in lowered:
+        return "throttled"
+    if "busy" in lowered or code == 450:
+        return "busy"
+    return "tempfail"
+
+
+def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = False) -> RelayError:
+    """Turn an aiosmtplib failure into the gateway's RelayError. Messages name the server, never content."""
+    where = endpoint.label
+    if isinstance(exc, aiosmtplib.SMTPRecipientsRefused):
+        refusals = exc.recipients
+        first = refusals[0] if refusals else None
+        if first is None:
+            return RelayError(f"{where}: all recipients refused", retryable=False, cause="refused")
+        return map_smtp_error(first, endpoint)
+    if isinstance(exc, aiosmtplib.SMTPAuthenticationError):
+        return RelayError(f"{where}: authentication refused ({exc.code})", retryable=False, cause="refused")
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        if 400 <= exc.code < 500:
+            cause = _cause_for_4xx(exc.code, exc.message)
+            return RelayError(f"{where}: temporary refusal {exc.code}", retryable=True, cause=cause)
+        if exc.code >= 500:
+            return RelayError(f"{where}: refused {exc.code}", retryable=False, cause="refused")
+    if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
+        after = " after the document was sent (the provider may have it)" if data_sent else ""
+        return RelayError(f"{where}: timed out{after}", retryable=True, cause="unreachable")
+    if isinstance(exc, aiosmtplib.SMTPNotSupported):
+        return RelayError(f"{where}: server lacks a required extension", retryable=False, cause="refused")
+    if isinstance(exc, aiosmtplib.SMTPException | OSError):
+        return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
+    return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
+
+
+async def smtp_send(
+    message: EmailMessage, endpoint: SmtpEndpoint, *, sender: str, recipients: list[str]
+) -> str:
+    """Send one message; return the server's final reply text. Raises RelayError on any failure."""
+    client = _client(endpoint)
+    stage = _Stage()
+    try:
+        await client.connect()
+        try:
+            return await _transaction(client, message, sender, recipients, stage)
+        finally:
+            client.close()
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+        raise map_smtp_error(exc, endpoint, data_sent=stage.data_sent) from None
+
+
+@dataclass(slots=True)
+class _Stage:
+    data_sent: bool = False
+
+
+async def _transaction(
+    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipients: list[str], stage: _Stage
+) -> str:
+    await client.mail(sender)
+    for rcpt in recipients:
+        await client.rcpt(rcpt)
+    stage.data_sent = True
+    response = await client.data(message.as_bytes(policy=email.policy.SMTP))
+    return response.message
+
+
+class SmtpFaxRelay:
+    """Relay implementation for the `fax` route. One connection per job: faxes are few and small."""
+
+    name = "fax-provider"
+
+    def __init__(self, provider: ProviderSection) -> None:
+        self._provider = provider
+        self._endpoint = SmtpEndpoint.from_provider(provider)
+
+    async def deliver(self, outbound: Outbound) -> RelayReceipt:
+        message = build_fax_message(outbound, self._provider)
+        reply = await smtp_send(
+            message, self._endpoint, sender=self._provider.from_address, recipients=[str(message["To"])]
+        )
+        queued = _QUEUED_AS_RE.search(reply)
+        return RelayReceipt(
+            job_ref=outbound.job_ref,
+            accepted_at=dt.datetime.now(dt.UTC),
+            next_hop=self.name,
+            remote_id=queued.group(1) if queued else None,
+        )
+
+    async def aclose(self) -> None:
+        """Nothing is held between jobs."""
