@@ -216,7 +216,7 @@ class FakeGraph:
         self.tokens_issued = 0
         self._lock = threading.RLock()
         self._tokens: set[str] = set()
-        self._faults: deque[_Fault] = deque()
+        self._faults: deque[_Fault | None] = deque()
         self._drafts: dict[str, _Draft] = {}
         self._sessions: dict[str, _UploadSession] = {}
         self._messages: dict[str, StoredMessage] = {}
@@ -267,7 +267,9 @@ class FakeGraph:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.ca_file, self._key_file)
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-graph", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="fake-graph", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -289,10 +291,20 @@ class FakeGraph:
 
     # -- test controls -----------------------------------------------------------------------------------
 
-    def fail_next(self, count: int, *, status: int = 429, retry_after: float | None = 1) -> None:
-        """Answer the next `count` Graph API calls with `status` (and a Retry-After header when given)."""
+    def fail_next(
+        self, count: int, *, status: int = 429, retry_after: float | None = 1, after: int = 0
+    ) -> None:
+        """Answer `count` Graph API calls with `status` (and Retry-After when given), letting `after` through
+        first. Upload-URL PUTs and identity calls are not counted."""
         with self._lock:
+            self._faults.extend(None for _ in range(after))
             self._faults.extend(_Fault(status, retry_after) for _ in range(count))
+
+    @property
+    def open_drafts(self) -> int:
+        """Drafts created and neither sent nor deleted."""
+        with self._lock:
+            return len(self._drafts)
 
     def revoke_tokens(self) -> None:
         """Make every token issued so far invalid (the next API call with one gets 401)."""
@@ -470,7 +482,10 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._identity(method, path, body)
         except _ApiError as err:
-            self._send(err.status, {"error": {"code": err.code, "message": err.message}})
+            if path.startswith("/v1.0/"):
+                self._send(err.status, {"error": {"code": err.code, "message": err.message}})
+            else:  # the identity platform answers in OAuth 2.0 form
+                self._send(err.status, {"error": err.code, "error_description": err.message})
 
     def _identity(self, method: str, path: str, body: bytes) -> None:
         tenant = self.fake.tenant_id
@@ -494,7 +509,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.fake._take_fault()
         if fault is not None:
             headers = {} if fault.retry_after is None else {"Retry-After": f"{fault.retry_after:g}"}
-            code = "TooManyRequests" if fault.status == 429 else "ServiceUnavailable"
+            code = {429: "TooManyRequests", 503: "ServiceUnavailable"}.get(fault.status, "ErrorInjected")
             self._send(fault.status, {"error": {"code": code, "message": "injected"}}, headers)
             return
         if not self.fake._token_ok(self.headers.get("Authorization")):

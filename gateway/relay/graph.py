@@ -38,7 +38,7 @@ import requests
 import requests.adapters
 
 from gateway.config import ExchangeSection
-from gateway.errors import RelayError
+from gateway.errors import ConfigError, RelayError
 from gateway.relay.base import Outbound, OutboundAttachment, RelayReceipt
 from gateway.relay.mime_build import ExchangeMessage, ExchangeThrottled, build_exchange_message
 
@@ -56,7 +56,10 @@ def tls_verify(settings: ExchangeSection) -> ssl.SSLContext | bool:
     if not settings.validate_certs:
         return False
     if settings.ca_file is not None:
-        return ssl.create_default_context(cafile=str(settings.ca_file))
+        try:
+            return ssl.create_default_context(cafile=str(settings.ca_file))
+        except (OSError, ssl.SSLError):
+            raise ConfigError(f"key 'exchange.ca_file': cannot load CA bundle {settings.ca_file}") from None
     return True
 
 

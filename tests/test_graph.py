@@ -1,0 +1,250 @@
+"""Graph relay against the HTTPS Graph stand-in on 127.0.0.1: what Exchange Online actually receives."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fakes.graph import FakeGraph
+from gateway.config import ExchangeSection
+from gateway.errors import ConfigError, RelayError
+from gateway.relay.base import Outbound, OutboundAttachment, Relay
+from gateway.relay.graph import CHUNK_SIZE, INLINE_LIMIT, GraphClient, GraphRelay
+from gateway.relay.mime_build import ExchangeThrottled, encrypted_subject
+
+PDF = b"%PDF-1.4\n% lab requisition\n" + bytes(range(256)) * 40
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGraph]:
+    with FakeGraph() as server:
+        yield server
+
+
+def settings_for(fake: FakeGraph, **overrides: Any) -> ExchangeSection:
+    return ExchangeSection(**{**fake.exchange_settings(), **overrides})
+
+
+@pytest.fixture
+async def relay(fake: FakeGraph) -> AsyncIterator[GraphRelay]:
+    settings = settings_for(fake)
+    graph = GraphRelay(settings, client=GraphClient(settings, default_wait_seconds=0.05))
+    yield graph
+    await graph.aclose()
+
+
+def lab_requisition_to_patient(**changes: Any) -> Outbound:
+    values: dict[str, Any] = {
+        "job_ref": "J-20260101-0001",
+        "to": "usager@courriel.example.com",
+        "subject": "Requête de laboratoire",
+        "body_text": "Veuillez trouver ci-joint votre requête.",
+        "attachments": [OutboundAttachment("AH-251.pdf", PDF)],
+        "encrypt": True,
+    }
+    values.update(changes)
+    return Outbound(**values)
+
+
+async def test_patient_mail_carries_the_encryption_header(fake: FakeGraph, relay: GraphRelay) -> None:
+    receipt = await relay.deliver(lab_requisition_to_patient())
+
+    assert receipt.next_hop == "graph" and receipt.job_ref == "J-20260101-0001"
+    [sent] = fake.sent
+    assert sent.to == ["usager@courriel.example.com"] and sent.cc == []
+    assert sent.headers["X-Ordofax-Encrypt"] == "true"
+    assert sent.headers["X-Ordofax-Job"] == "J-20260101-0001"
+    assert sent.subject == "Requête de laboratoire"
+    assert [(a.name, a.content_type, a.data) for a in sent.attachments] == [
+        ("AH-251.pdf", "application/pdf", PDF)
+    ]
+    assert sent.via == "sendMail" and not sent.read_receipt
+
+
+async def test_subject_keyword_trigger_instead_of_header(fake: FakeGraph) -> None:
+    settings = settings_for(fake, encryption_trigger="subject")
+    relay: Relay = GraphRelay(settings)
+    await relay.deliver(lab_requisition_to_patient())
+    await relay.aclose()
+
+    [sent] = fake.sent
+    assert sent.subject == "[chiffré] Requête de laboratoire"
+    assert "X-Ordofax-Encrypt" not in sent.headers
+
+
+async def test_internal_mail_requests_a_read_receipt_and_no_encryption(
+    fake: FakeGraph, relay: GraphRelay
+) -> None:
+    await relay.deliver(
+        lab_requisition_to_patient(to="pharmacie.hmr@ssss.gouv.qc.ca", encrypt=False, read_receipt=True)
+    )
+
+    [sent] = fake.sent
+    assert sent.read_receipt is True
+    assert "X-Ordofax-Encrypt" not in sent.headers
+    assert sent.body == "Veuillez trouver ci-joint votre requête."
+
+
+async def test_non_x_headers_are_dropped_x_headers_kept(fake: FakeGraph, relay: GraphRelay) -> None:
+    await relay.deliver(lab_requisition_to_patient(headers={"X-Trace": "abc", "Reply-To": "x@example.com"}))
+
+    assert fake.sent[0].headers["X-Trace"] == "abc"
+    assert "Reply-To" not in fake.sent[0].headers
+
+
+@pytest.mark.parametrize("size", [INLINE_LIMIT, INLINE_LIMIT + 1, 2 * CHUNK_SIZE, 5 * 1024 * 1024 + 7])
+async def test_attachment_sizes_arrive_byte_identical(fake: FakeGraph, relay: GraphRelay, size: int) -> None:
+    data = (bytes(range(251)) * (size // 251 + 1))[:size]
+
+    receipt = await relay.deliver(
+        lab_requisition_to_patient(attachments=[OutboundAttachment("scan.pdf", data)])
+    )
+
+    [sent] = fake.sent
+    [attachment] = sent.attachments
+    assert attachment.data == data
+    puts = [r for r in fake.requests if r[0] == "PUT"]
+    if size <= INLINE_LIMIT:
+        assert sent.via == "sendMail" and attachment.via == "inline" and puts == []
+        assert receipt.remote_id is None
+    else:  # draft + upload session, chunked, PUTs without the bearer token (the fake refuses them)
+        assert sent.via == "draft" and attachment.via == "upload-session"
+        assert len(puts) == math.ceil(size / CHUNK_SIZE)
+        assert receipt.remote_id is not None
+        assert sent.headers["X-Ordofax-Encrypt"] == "true"
+    assert fake.open_drafts == 0
+
+
+async def test_small_and_large_attachments_together(fake: FakeGraph, relay: GraphRelay) -> None:
+    large = bytes(4_000_000)
+    small = [OutboundAttachment(f"p{i}.pdf", PDF) for i in range(2)]
+    await relay.deliver(
+        lab_requisition_to_patient(attachments=[*small, OutboundAttachment("big.pdf", large)])
+    )
+
+    [sent] = fake.sent
+    got = {a.name: (a.data, a.via) for a in sent.attachments}
+    assert got == {
+        "p0.pdf": (PDF, "attachment"),
+        "p1.pdf": (PDF, "attachment"),
+        "big.pdf": (large, "upload-session"),
+    }
+
+
+async def test_throttled_with_retry_after_then_delivered(fake: FakeGraph, relay: GraphRelay) -> None:
+    fake.fail_next(1, status=429, retry_after=1)
+    started = time.monotonic()
+
+    await relay.deliver(lab_requisition_to_patient())
+
+    assert time.monotonic() - started >= 1.0
+    assert len(fake.sent) == 1
+    assert [r[2] for r in fake.requests if r[1].endswith("/sendMail")] == [429, 202]
+
+
+async def test_persistent_503_is_a_retryable_relay_error(fake: FakeGraph, relay: GraphRelay) -> None:
+    fake.fail_next(50, status=503, retry_after=None)
+
+    with pytest.raises(ExchangeThrottled) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+
+    assert isinstance(caught.value, RelayError)
+    assert caught.value.retryable and caught.value.cause == "throttled"
+    assert caught.value.retry_after is None
+    assert fake.sent == []
+    assert len([r for r in fake.requests if r[2] == 503]) == 3  # bounded in-call retries
+
+
+async def test_long_retry_after_is_handed_to_the_scheduler(fake: FakeGraph, relay: GraphRelay) -> None:
+    fake.fail_next(1, status=429, retry_after=120)
+    started = time.monotonic()
+
+    with pytest.raises(ExchangeThrottled) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+
+    assert caught.value.retry_after == 120 and caught.value.retryable
+    assert time.monotonic() - started < 5
+
+
+async def test_other_4xx_is_not_retryable(fake: FakeGraph, relay: GraphRelay) -> None:
+    fake.fail_next(1, status=400, retry_after=None)
+
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+
+    assert not caught.value.retryable and caught.value.cause == "refused"
+    assert "ErrorInjected" in str(caught.value) and "usager" not in str(caught.value)
+
+
+async def test_failed_draft_is_deleted(fake: FakeGraph, relay: GraphRelay) -> None:
+    fake.fail_next(1, status=400, retry_after=None, after=2)  # draft and upload session pass, send fails
+
+    with pytest.raises(RelayError):
+        await relay.deliver(
+            lab_requisition_to_patient(attachments=[OutboundAttachment("big.pdf", bytes(3_500_000))])
+        )
+
+    assert fake.sent == [] and fake.open_drafts == 0
+
+
+async def test_revoked_token_is_renewed_once(fake: FakeGraph, relay: GraphRelay) -> None:
+    await relay.deliver(lab_requisition_to_patient())
+    await relay.deliver(lab_requisition_to_patient())
+    assert fake.tokens_issued == 1  # msal's cache keeps the token between messages
+
+    fake.revoke_tokens()
+    await relay.deliver(lab_requisition_to_patient())
+
+    assert fake.tokens_issued == 2 and len(fake.sent) == 3
+
+
+async def test_wrong_client_secret_is_not_retryable(fake: FakeGraph) -> None:
+    relay = GraphRelay(settings_for(fake, client_secret="wrong"))
+
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+    await relay.aclose()
+
+    assert not caught.value.retryable and caught.value.cause == "auth"
+    assert "wrong" not in str(caught.value)
+
+
+async def test_untrusted_certificate_is_refused(fake: FakeGraph) -> None:
+    relay = GraphRelay(settings_for(fake, ca_file=None))
+
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+    await relay.aclose()
+
+    assert caught.value.cause == "unreachable" and fake.sent == []
+
+
+def test_unreadable_ca_file_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"exchange\.ca_file"):
+        GraphRelay(ExchangeSection(ca_file=tmp_path / "missing.pem"))
+
+
+async def test_unreachable_graph_is_retryable() -> None:
+    with FakeGraph() as gone:
+        settings = settings_for(gone, ca_file=None)
+    relay = GraphRelay(settings)
+
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+    await relay.aclose()
+
+    assert caught.value.retryable and caught.value.cause == "unreachable"
+
+
+@given(st.text(max_size=40), st.sampled_from(["[chiffré]", "[encrypt]", "#OME"]))
+def test_subject_keyword_is_added_exactly_once(subject: str, keyword: str) -> None:
+    once = encrypted_subject(subject, keyword)
+    assert keyword in once
+    assert encrypted_subject(once, keyword) == once
