@@ -103,6 +103,7 @@ class ReceivedFax:
     pdf: bytes = field(repr=False)
     status: str = "transmitting"  # transmitting → sent | failed
     notice_sent: bool = False
+    finished: bool = False  # transmission over and notice sent (or deliberately not)
     outbox_files: list[Path] = field(default_factory=list)
 
     @property
@@ -289,7 +290,7 @@ class FakeFaxProvider(_LoopbackServer):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
-                done = [j for j in self.jobs if not finished or j.status != "transmitting"]
+                done = [j for j in self.jobs if not finished or j.finished]
             if len(done) >= count:
                 return done
             await asyncio.sleep(0.01)
@@ -395,20 +396,23 @@ class FakeFaxProvider(_LoopbackServer):
     # --- transmission and notices
 
     async def _transmit(self, job: ReceivedFax) -> None:
-        await asyncio.sleep(self.seconds_per_page * job.pages)
-        failed = job.mode in _FAILURE_REASONS
-        if not failed and self.outbox is not None:
-            job.outbox_files = await self._write_outbox(job, self.outbox)
-        job.status = "failed" if failed else "sent"
+        try:
+            await asyncio.sleep(self.seconds_per_page * job.pages)
+            failed = job.mode in _FAILURE_REASONS
+            if not failed and self.outbox is not None:
+                job.outbox_files = await self._write_outbox(job, self.outbox)
+            job.status = "failed" if failed else "sent"
+            await self._notify(job)
+        finally:
+            job.finished = True
+
+    async def _notify(self, job: ReceivedFax) -> None:
         if job.mode is FaxMode.SILENT or self.notify_port is None or self.notify_host is None:
             return
-        notice = interfax_notice(
-            job, sender=self.notice_from, to=self.notice_to, seconds=self.seconds_per_page * job.pages
-        )
+        seconds = self.seconds_per_page * job.pages
+        notice = interfax_notice(job, sender=self.notice_from, to=self.notice_to, seconds=seconds)
         with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-            await aiosmtplib.send(
-                notice, hostname=self.notify_host, port=self.notify_port, timeout=10, start_tls=False
-            )
+            await aiosmtplib.send(notice, hostname=self.notify_host, port=self.notify_port, timeout=10)
             job.notice_sent = True
 
     async def _write_outbox(self, job: ReceivedFax, outbox: Path) -> list[Path]:
@@ -630,7 +634,7 @@ async def _serve(args: argparse.Namespace) -> None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=0.2)
             for job in provider.jobs[reported:]:
-                if job.status == "transmitting":
+                if not job.finished:
                     break
                 print(
                     f"job {job.transaction_id} ref={job.job_ref} to={job.number} pages={job.pages} "
