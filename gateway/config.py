@@ -130,6 +130,8 @@ class StorageSection(_Section):
     path: Path = Path("var/ordofax.sqlite3")
     dsn: str = ""
     data_dir: Path = Path("var/data")
+    lease_seconds: float = Field(default=300, gt=0)  # a worker's hold on a job; longer than any relay call
+    audit_key_file: Path | None = None  # optional HMAC key for the audit chain (see gateway.audit)
 
 
 class RetrySection(_Section):
@@ -174,7 +176,7 @@ _PATH_KEYS = {
     "render": ("font_regular", "font_bold"),
     "listener": ("tls_cert", "tls_key"),
     "exchange": ("ca_file",),
-    "storage": ("path", "data_dir"),
+    "storage": ("path", "data_dir", "audit_key_file"),
 }
 
 

@@ -1,0 +1,99 @@
+"""PostgreSQL engine (psycopg 3): several gateway instances sharing one queue.
+
+Workers claim with `SELECT … FOR UPDATE SKIP LOCKED`, so two instances never take the same job and never
+wait on each other. Every job change locks its row first and the audit anchor second, always in that order,
+so concurrent transitions serialize on the anchor without deadlocking. The connection runs in autocommit
+mode with explicit transactions; a broken connection is reopened at the next transaction, which matters for
+a service that runs for months across database restarts.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import psycopg
+
+from gateway.errors import StoreError
+from gateway.store.base import Tx
+from gateway.store.migrations import CREATE_TABLE, pending
+
+_MIGRATION_LOCK = 0x0F0F_A11  # pg_advisory_xact_lock key: one migrating instance at a time
+
+
+def _pg(sql: str) -> str:
+    return sql.replace("?", "%s")
+
+
+def _describe(exc: psycopg.Error) -> str:
+    """The primary message only: DETAIL lines may quote row values."""
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    return f"{exc.__class__.__name__}: {primary or 'connection problem'}"
+
+
+class _PgTx:
+    def __init__(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        self._conn.execute(_pg(sql), tuple(params))
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> tuple[object, ...] | None:
+        return self._conn.execute(_pg(sql), tuple(params)).fetchone()
+
+    def all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        return self._conn.execute(_pg(sql), tuple(params)).fetchall()
+
+
+class PostgresEngine:
+    name = "postgresql"
+    row_lock = " FOR UPDATE"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
+
+    def __init__(self, dsn: str) -> None:
+        if not dsn:
+            raise StoreError("storage.dsn is empty: PostgreSQL needs a connection string")
+        self._dsn = dsn
+        self._lock = threading.RLock()
+        self._conn = self._connect()
+        self._migrate()
+
+    def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
+        try:
+            return psycopg.connect(self._dsn, autocommit=True)
+        except psycopg.Error as exc:
+            raise StoreError(f"postgresql store: cannot connect: {_describe(exc)}") from None
+
+    def _migrate(self) -> None:
+        with self.transaction() as tx:
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+            tx.execute(CREATE_TABLE)
+            applied = {int(str(r[0])) for r in tx.all("SELECT version FROM schema_migrations")}
+            for migration in pending(applied):
+                self._conn.execute(migration.postgresql.encode())
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now()::text)",
+                    (migration.version, migration.name),
+                )
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False) -> Iterator[Tx]:
+        with self._lock:
+            if self._conn.closed or self._conn.broken:
+                self._conn = self._connect()
+            try:
+                with self._conn.transaction():
+                    if readonly:
+                        self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    yield _PgTx(self._conn)
+            except psycopg.Error as exc:
+                raise StoreError(f"postgresql store: {_describe(exc)}") from None
+
+    def after_purge(self) -> None:
+        """Nothing to do online: dead tuples stay in the data files until VACUUM reuses the space."""
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,118 @@
+"""SQLite engine: the embedded default, one file in WAL mode.
+
+Durability: `synchronous=FULL`. In WAL mode NORMAL never corrupts the database but may lose the last
+committed transactions on a power cut, and the SMTP listener answers 250 only once `receive` has returned —
+a lost commit after a 250 would be a lost prescription. FULL syncs the WAL at every commit (measured cost in
+docs/storage.md). `secure_delete=ON` zeroes freed content so a purge leaves no clinical bytes in the file,
+and `after_purge` truncates the WAL, which otherwise still holds old page images.
+
+Every write transaction starts with BEGIN IMMEDIATE, so two processes (or threads) serialize on the write
+lock up front instead of failing mid-transaction on a lock upgrade; claim_next relies on this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from gateway.errors import StoreError
+from gateway.store.base import Tx
+from gateway.store.migrations import CREATE_TABLE, pending
+
+_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA secure_delete=ON",
+    "PRAGMA busy_timeout=30000",
+)
+
+
+class _SqliteTx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> None:
+        self._conn.execute(sql, tuple(params))
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> tuple[object, ...] | None:
+        row: tuple[object, ...] | None = self._conn.execute(sql, tuple(params)).fetchone()
+        return row
+
+    def all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        return list(self._conn.execute(sql, tuple(params)).fetchall())
+
+
+class SqliteEngine:
+    name = "sqlite"
+    row_lock = ""
+    skip_locked = ""
+
+    def __init__(self, path: Path, *, create: bool = True) -> None:
+        if not create and not path.exists():
+            raise StoreError(f"no job store at {path}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        try:
+            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+            for pragma in _PRAGMAS:
+                self._conn.execute(pragma)
+            self._migrate()
+        except sqlite3.Error as exc:
+            raise StoreError(f"sqlite store {path}: {exc}") from None
+
+    def _applied(self) -> set[int]:
+        return {int(r[0]) for r in self._conn.execute("SELECT version FROM schema_migrations")}
+
+    def _migrate(self) -> None:
+        self._conn.execute(CREATE_TABLE)
+        for migration in pending(self._applied()):
+            stamp = dt.datetime.now(dt.UTC).isoformat()
+            script = (
+                f"BEGIN IMMEDIATE;\n{migration.sqlite}\n"
+                f"INSERT INTO schema_migrations (version, name, applied_at) "
+                f"VALUES ({migration.version}, '{migration.name}', '{stamp}');\nCOMMIT;"
+            )
+            try:
+                self._conn.executescript(script)
+            except sqlite3.Error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if migration.version not in self._applied():  # not another process winning the race
+                    raise
+
+    @contextmanager
+    def transaction(self, *, readonly: bool = False) -> Iterator[Tx]:
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreError(f"sqlite store: cannot begin: {exc}") from None
+            try:
+                yield _SqliteTx(self._conn)
+            except sqlite3.Error as exc:
+                self._conn.execute("ROLLBACK")
+                raise StoreError(f"sqlite store: {exc}") from None
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            try:
+                self._conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise StoreError(f"sqlite store: commit failed: {exc}") from None
+
+    def after_purge(self) -> None:
+        """Copy the WAL into the file and truncate it, so old page images of purged rows go away."""
+        with self._lock:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
