@@ -9,7 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from fakes.fax_provider import MailSink
+from gateway.config import Config
+from gateway.models import Finding, Severity
+from gateway.notify import NoticeContext, confirmation_notice, failure_notice, rejection_notice, send_notice
 from gateway.relay.notices import classify_reason, parse_notice, parse_notice_bytes
+from gateway.relay.smtp_fax import SmtpEndpoint
 
 SUCCESS = b"""\
 From: InterFAX <noreply@interfax.net>
@@ -141,3 +146,112 @@ def test_parser_never_raises(subject: str, body: str) -> None:
     msg.set_content(body)
     notice = parse_notice(msg, "interfax")
     assert notice is None or isinstance(notice.success, bool)
+
+
+# --- sender notices (gateway.notify) ----------------------------------------------------------------------
+
+FINDINGS = [
+    Finding(
+        "SENDER_LICENCE_MISSING",
+        Severity.ERROR,
+        "Ajoutez votre numéro de permis à la signature, p. ex. « #Lic 12345 ».",
+        "Add your licence number to the signature, e.g. “#Lic 12345”.",
+        "body",
+    ),
+    Finding(
+        "RECIPIENT_MULTIPLE",
+        Severity.ERROR,
+        "Un seul destinataire par envoi : retirez les autres adresses.",
+        "One recipient per message: remove the other addresses.",
+        "to",
+    ),
+    Finding(
+        "ARCHIVES_NOT_CC",
+        Severity.WARNING,
+        "Mettez les archives en copie conforme; la passerelle leur a envoyé la copie.",
+        "Put the archives in Cc; the gateway sent them the copy.",
+        "cc",
+    ),
+]
+CTX = NoticeContext(
+    to="marie.tremblay@ssss.gouv.qc.ca", job_ref="2026-0042", file_number="087231", in_reply_to="<abc@x>"
+)
+
+
+def french_and_english(msg: EmailMessage) -> tuple[str, str]:
+    body = msg.get_content()
+    assert isinstance(body, str)
+    french, marker, english = body.partition("----- English -----")
+    assert marker, "the English block is missing"
+    return french, english
+
+
+def test_rejection_lists_each_finding_french_then_english() -> None:
+    msg = rejection_notice(
+        Config(), CTX, findings=FINDINGS, received_at=dt.datetime(2026, 12, 2, 15, 4, tzinfo=dt.UTC)
+    )
+    french, english = french_and_english(msg)
+    assert french.lstrip().startswith("Bonjour")
+    for finding in FINDINGS:
+        assert finding.message_fr in french and finding.message_fr not in english
+        assert finding.message_en in english and finding.message_en not in french
+        assert finding.code in french and finding.code in english
+    assert french.index("À corriger") < french.index(FINDINGS[0].message_fr) < french.index("À noter")
+    assert french.index(FINDINGS[1].message_fr) < french.index(FINDINGS[2].message_fr)
+    assert "2 décembre 2026 à 10 h 04" in french and "December 2, 2026 at 10:04" in english
+    assert "087231" in french and "087231" in english
+    assert msg["To"] == CTX.to and msg["In-Reply-To"] == "<abc@x>"
+    assert msg["Auto-Submitted"] == "auto-replied" and msg["X-Ordofax-Job"] == "2026-0042"
+    assert str(msg["Subject"]).startswith("Envoi refusé / Message rejected")
+
+
+def test_confirmation_gives_destination_pages_time_and_warnings() -> None:
+    msg = confirmation_notice(
+        Config(),
+        CTX,
+        destination="Pharmacie du Parc, +1 514-555-0150",
+        pages=2,
+        completed_at=dt.datetime(2026, 7, 1, 14, 30, tzinfo=dt.UTC),
+        warnings=[FINDINGS[2]],
+    )
+    french, english = french_and_english(msg)
+    for part in (french, english):
+        assert "Pharmacie du Parc, +1 514-555-0150" in part and "2026-0042" in part
+    assert "Pages                : 2" in french and "Pages         : 2" in english
+    assert "1 juillet 2026 à 10 h 30" in french and "July 1, 2026 at 10:30" in english  # EDT
+    assert FINDINGS[2].message_fr in french and FINDINGS[2].message_en in english
+
+
+def test_confirmation_without_file_number_or_warnings() -> None:
+    ctx = NoticeContext(to="x@ssss.gouv.qc.ca", job_ref="J-1")
+    msg = confirmation_notice(
+        Config(), ctx, destination="+1 514-555-0150", pages=None, completed_at=dt.datetime.now(dt.UTC)
+    )
+    french, english = french_and_english(msg)
+    assert "non indiqué" in french and "not given" in english
+    assert "À noter" not in french and msg["In-Reply-To"] is None
+
+
+@pytest.mark.parametrize(
+    ("cause", "fr", "en"),
+    [
+        ("busy", "ligne du destinataire était occupée", "line was busy"),
+        ("no_answer", "ne répondait pas", "did not answer"),
+        ("something_new", "erreur de transmission", "transmission error"),
+    ],
+)
+def test_failure_gives_reason_in_both_languages(cause: str, fr: str, en: str) -> None:
+    msg = failure_notice(Config(), CTX, destination="+1 514-555-0150", cause=cause, reason="Busy", tries=6)
+    french, english = french_and_english(msg)
+    assert fr in french and en in english
+    assert "(Busy)" in french and "Tentatives           : 6" in french and "Attempts      : 6" in english
+
+
+async def test_notice_sent_over_smtp_with_null_sender() -> None:
+    msg = rejection_notice(Config(), CTX, findings=FINDINGS, received_at=dt.datetime.now(dt.UTC))
+    async with MailSink() as sink:
+        await send_notice(msg, SmtpEndpoint(host="127.0.0.1", port=sink.port, timeout_seconds=5))
+        [received] = await sink.wait_for(1)
+    assert sink.envelopes == [("<>", [CTX.to])]  # MAIL FROM:<>, RFC 3834
+    french, _ = french_and_english(received)
+    assert FINDINGS[0].message_fr in french  # accents and guillemets survive the trip
