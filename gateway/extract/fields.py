@@ -1,0 +1,504 @@
+"""The free-text fields of a prescriber's message: recipient, prescriber, patient, orders.
+
+The body is cut into blocks (paragraphs) and lines; labels are found on the folded text (see labels.py) and
+values sliced from the original. Each phone number is attributed to the label just before (or just after)
+it, so «Tél» and «Télécopieur» lines are never confused, and each block is given one role — recipient,
+patient, signature — so that the lines left over are the orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from gateway.extract import labels as L
+from gateway.extract.dates import find_date
+from gateway.extract.nam import NAM_PATTERN, NamInfo, decode
+from gateway.extract.names import capture_name, split_name
+from gateway.extract.phones import PhoneMatch, digits_of, find_phones, to_e164
+from gateway.extract.text import clean_value, fold, tidy
+from gateway.models import Extracted, Patient, Recipient, RegisteredSender, Sender
+
+
+@dataclass(slots=True)
+class Line:
+    text: str
+    folded: str
+    block: int
+    index: int
+    role: str = ""  # recipient, patient, signature, meta, greeting, order
+
+
+@dataclass(slots=True)
+class _Doc:
+    lines: list[Line] = field(default_factory=list)
+    blocks: list[list[Line]] = field(default_factory=list)
+
+
+def _strip_tail(text: str) -> str:
+    """Drop quoted replies and confidentiality disclaimers: they are not the prescriber's order."""
+    kept: list[str] = []
+    for raw in text.split("\n"):
+        folded = fold(raw.strip())
+        if L.REPLY_SEPARATOR.match(folded):
+            break
+        if raw.lstrip().startswith(">"):
+            continue
+        kept.append(raw)
+    return "\n".join(kept)
+
+
+def _segment(text: str) -> _Doc:
+    doc = _Doc()
+    block: list[Line] = []
+    for raw in text.split("\n"):
+        stripped = raw.strip(" \t")
+        if not stripped:
+            if block:
+                doc.blocks.append(block)
+                block = []
+            continue
+        folded = fold(stripped)
+        if L.DISCLAIMER.search(folded):
+            continue
+        line = Line(stripped, folded, len(doc.blocks), len(doc.lines))
+        doc.lines.append(line)
+        block.append(line)
+    if block:
+        doc.blocks.append(block)
+    return doc
+
+
+@dataclass(frozen=True, slots=True)
+class _Phone:
+    match: PhoneMatch
+    kind: str  # "fax", "phone" or "" (unlabelled)
+    line: Line
+
+
+_FAX_BEFORE = re.compile(L.FAX + r"[^\d\n]{0,25}$")
+_PHONE_BEFORE = re.compile(L.PHONE + r"[^\d\n]{0,40}$")
+_FAX_AFTER = re.compile(r"^\s*[(\[]?\s*(?:" + L.FAX + r")")
+_PHONE_AFTER = re.compile(r"^\s*[(\[]?\s*(?:t[eé]l(?!ec)|cell|bureau|phone)")
+_LOOSE_NUMBER = re.compile(r"[+(]?\d[\d\s().\-]{5,18}\d")
+
+
+def _phones(line: Line) -> list[_Phone]:
+    found: list[_Phone] = []
+    for m in find_phones(line.text):
+        before = line.folded[max(0, m.start - 45) : m.start]
+        after = line.folded[m.end : m.end + 14]
+        fax_at = _last_label(_FAX_BEFORE, before)
+        phone_at = _last_label(_PHONE_BEFORE, before)
+        if fax_at is not None and (phone_at is None or fax_at > phone_at):
+            kind = "fax"
+        elif phone_at is not None:
+            kind = "phone"
+        elif _FAX_AFTER.match(after):
+            kind = "fax"
+        elif _PHONE_AFTER.match(after):
+            kind = "phone"
+        else:
+            kind = ""
+        found.append(_Phone(m, kind, line))
+    return found
+
+
+def _last_label(pattern: re.Pattern[str], before: str) -> int | None:
+    best = None
+    for start in range(len(before)):
+        if pattern.match(before, start):
+            best = start
+    return best
+
+
+def _loose_labelled_number(line: Line, label: str) -> str | None:
+    """A number written after a label that is not a well-formed phone number (too short, too long)."""
+    m = re.search(label + r"[^\d\n]{0,40}", line.folded)
+    if not m:
+        return None
+    loose = _LOOSE_NUMBER.match(line.text, m.end())
+    if loose and len(digits_of(loose.group(0))) >= 7:
+        return loose.group(0).strip()
+    return None
+
+
+# --- block roles -----------------------------------------------------------------------------------------
+
+
+def _is_patient_line(line: Line) -> bool:
+    f = line.folded
+    return bool(
+        L.NAM.search(f)
+        or L.DOB.search(f)
+        or L.FILE_NUMBER.search(f)
+        or L.SEX.search(f)
+        or L.ALT_ID.search(f)
+        or re.match(r"(nom|prenom|usager|usagere|patient|patiente|nom de l'usager)\s*:", f)
+        or (L.PATIENT_TITLE.search(line.text) and re.search(r"\bpour\b|ordonnance", f) and len(f) < 200)
+    )
+
+
+def _is_signature_line(line: Line) -> bool:
+    f = line.folded
+    return bool(L.LICENCE.search(f) or L.DOCTOR_TITLE.match(line.text) or re.search(r",\s*(md|m\.d\.|ips\w*)\b", f))
+
+
+def _assign_roles(doc: _Doc) -> None:
+    sig_start = _signature_start(doc)
+    for line in doc.lines:
+        f = line.folded
+        if sig_start is not None and line.index >= sig_start:
+            line.role = "signature"
+        elif L.GREETING.match(f) or L.BOILERPLATE.search(f):
+            line.role = "greeting"
+        elif _is_patient_line(line):
+            line.role = "patient"
+        elif (
+            L.TO_PATIENT.search(f)
+            or (L.CONSENT.search(f) and "consent" in f)
+            or (L.CRITICAL.search(f) and any(find_phones(line.text)))
+            or re.match(r"(allergi\w*|aucune\s+allergie|intention\s+therapeutique|indication|diagnostic|dx|"
+                        r"contexte|renseignements?\s+cliniques?)\b[^\n]{0,200}$", f)
+        ):
+            line.role = "meta"
+    _mark_recipient(doc)
+    for line in doc.lines:
+        if not line.role:
+            line.role = "order"
+
+
+def _signature_start(doc: _Doc) -> int | None:
+    """Index of the first line of the signature: the block holding the licence or «Dr», and what follows."""
+    candidates = [line for line in doc.lines if _is_signature_line(line)]
+    if not candidates:
+        closing = [ln for ln in doc.lines if re.match(r"(cordialement|salutations|merci|bien a vous)", ln.folded)]
+        if closing:
+            last = closing[-1]
+            return last.index + 1 if last.index + 1 < len(doc.lines) else None
+        return None
+    anchor = candidates[-1]
+    block = doc.blocks[anchor.block]
+    first = block[0]
+    # A block that also holds patient or recipient lines is not all signature: start at the anchor line.
+    if any(_is_patient_line(ln) for ln in block if ln.index < anchor.index):
+        return anchor.index
+    return first.index
+
+
+def _mark_recipient(doc: _Doc) -> None:
+    for block in doc.blocks:
+        phones = [p for line in block if not line.role for p in _phones(line)]
+        has_fax_label = any(re.search(L.FAX, line.folded) for line in block if not line.role)
+        explicit = any(re.match(r"(destinataire|a|to|attention|att\.?|pour)\s*:", ln.folded) for ln in block)
+        if (phones and has_fax_label) or (explicit and not any(ln.role for ln in block)):
+            for line in block:
+                if not line.role:
+                    line.role = "recipient"
+            return
+
+
+# --- fields ------------------------------------------------------------------------------------------------
+
+
+def _recipient(doc: _Doc) -> Recipient:
+    rec = Recipient()
+    lines = [ln for ln in doc.lines if ln.role == "recipient"]
+    for line in lines:
+        for phone in _phones(line):
+            if phone.kind == "fax" and rec.fax_raw is None:
+                rec.fax_raw, rec.fax = phone.match.raw, phone.match.e164
+            elif phone.kind != "fax" and rec.phone_raw is None:
+                rec.phone_raw, rec.phone = phone.match.raw, phone.match.e164
+        if rec.fax_raw is None:
+            rec.fax_raw = _loose_labelled_number(line, L.FAX)
+    rec.name = _recipient_name(lines)
+    return rec
+
+
+def _recipient_name(lines: list[Line]) -> str | None:
+    for line in lines:
+        text = line.text
+        m = re.match(r"(destinataire|à|a|to|attention|att\.?|pour)\s*:\s*", line.folded)
+        if m:
+            text = text[m.end() :]
+        label = re.search(r"(?:,|\s[-–]|\s)\s*(?:" + L.FAX + "|" + L.PHONE + r")\b", fold(text))
+        if label:
+            text = text[: label.start()]
+        text = clean_value(text)
+        if text and not any(find_phones(text)) and re.search(r"[A-Za-zÀ-ÿ]{2}", text):
+            if re.match(r"(?:l')?(usager|usagere|patient|patiente)\b", fold(text)):
+                return None
+            return text
+    return None
+
+
+def _nam(doc: _Doc, patient: Patient) -> NamInfo | None:
+    text = "\n".join(ln.text for ln in doc.lines)
+    folded = fold(text)
+    label = L.NAM.search(folded)
+    if label:
+        raw = _nam_value(text, label.end())
+        if raw is not None:
+            patient.nam_raw = raw
+            info = decode(raw)
+            if info:
+                patient.nam = info.value
+            return info
+    m = NAM_PATTERN.search(text)
+    if m and m.group(1).isupper():
+        info = decode(m.group(0))
+        if info:
+            patient.nam_raw, patient.nam = m.group(0), info.value
+            return info
+    return None
+
+
+_ABSENT = re.compile(r"(non\s+disponible|aucun|n/?a\b|inconnu|pas\s+de|none|absent|en\s+attente|nd\b)")
+
+
+def _nam_value(text: str, start: int) -> str | None:
+    """The NAM as written after its label: up to 12 letters and digits, spaces and dashes allowed."""
+    rest = text[start : start + 40]
+    if _ABSENT.match(fold(rest)):
+        return None
+    structured = NAM_PATTERN.match(rest)
+    if structured:
+        return structured.group(0)
+    tokens = re.match(r"[A-Za-z0-9]+(?:[ \-][A-Za-z0-9]+){0,4}", rest)
+    if not tokens:
+        return None
+    kept, count = [], 0
+    for token in re.split(r"[ \-]", tokens.group(0)):
+        if kept and (count + len(token) > 12 or (token.isalpha() and len(token) > 2)):
+            break
+        kept.append(token)
+        count += len(token)
+    value = " ".join(kept)
+    return value if any(c.isdigit() for c in value) or len(value) >= 8 else None
+
+
+def _patient(doc: _Doc, today: dt.date) -> Patient:
+    p = Patient()
+    nam = _nam(doc, p)
+    text = "\n".join(ln.text for ln in doc.lines if ln.role in ("patient", "order", "meta", "greeting", ""))
+    folded = fold(text)
+    _patient_name(doc, p, nam)
+    _patient_dob(text, folded, p, nam, today)
+    m = L.FILE_NUMBER.search(folded)
+    if m:
+        p.file_number = clean_value(text[m.start(1) : m.end(1)]).replace(" ", "") or None
+    m = L.SEX.search(folded)
+    if m:
+        p.sex = "F" if m.group(1)[0] == "f" else "M"
+    elif p.sex is None and nam is not None:
+        p.sex = nam.sex
+    m = L.ALT_ID.search(folded)
+    if m:
+        end = text.find("\n", m.start())
+        p.alt_id = clean_value(text[m.start() : end if end >= 0 else None]) or None
+    return p
+
+
+def _patient_name(doc: _Doc, p: Patient, nam: NamInfo | None) -> None:
+    letters = nam.letters if nam else None
+    last = first = None
+    for line in doc.lines:
+        if line.role == "signature":
+            continue
+        m = re.search(r"(?:^|\b)nom(?:\s+de\s+famille)?\s*:\s*", line.folded)
+        if m and not re.search(r"(mere|pere|medecin)\s*$", line.folded[: m.start()]):
+            last = capture_name(line.text[m.end() :]) or last
+        m = re.search(r"\bprenom\s*:\s*", line.folded)
+        if m:
+            first = capture_name(line.text[m.end() :]) or first
+    if last:
+        p.last_name, p.first_name = last, first
+        return
+    best: tuple[int, str, str | None] | None = None
+    for line in doc.lines:
+        if line.role in ("signature", "recipient"):
+            continue
+        for m in _patient_name_starts(line):
+            name = capture_name(line.text[m.end() :])
+            if not name:
+                continue
+            score = (2 if line.role == "patient" else 0) + (1 if " " in name or "," in name else 0)
+            if best is None or score > best[0]:
+                best = (score, name, _title_sex(m.group(0)))
+    if best:
+        p.first_name, p.last_name = split_name(best[1], letters)
+        p.sex = best[2]
+
+
+def _patient_name_starts(line: Line) -> list[re.Match[str]]:
+    starts = list(L.PATIENT_TITLE.finditer(line.text))
+    starts += list(re.finditer(r"(?:usager|usagere|patient|patiente|nom\s+et\s+prenom|pour)\s*:\s*", line.folded))
+    return starts
+
+
+def _title_sex(title: str) -> str | None:
+    t = fold(title).strip(" :")
+    if t in ("mme", "madame", "mlle", "mademoiselle"):
+        return "F"
+    if t in ("m.", "mr", "mr.", "monsieur"):
+        return "M"
+    return None
+
+
+def _patient_dob(text: str, folded: str, p: Patient, nam: NamInfo | None, today: dt.date) -> None:
+    hint = nam.birth_dates[0] if nam and len(nam.birth_dates) == 1 else None
+    for m in L.DOB.finditer(folded):
+        found = find_date(text[m.end() : m.end() + 40], today=today, hint=hint)
+        if found is not None and found.start <= 3:
+            p.dob_raw = found.raw
+            p.dob_ambiguous = found.ambiguous
+            if found.value and found.value <= today and found.value.year > today.year - 130:
+                p.dob = found.value
+            return
+        loose = re.match(r"[\d/.\-]{6,10}", text[m.end() : m.end() + 12])
+        if loose:
+            p.dob_raw = loose.group(0)
+            return
+
+
+def _sender(doc: _Doc, registered: RegisteredSender | None, from_display: str) -> Sender:
+    s = Sender()
+    sig = [ln for ln in doc.lines if ln.role == "signature"]
+    sig_text = "\n".join(ln.text for ln in sig)
+    sig_folded = fold(sig_text)
+    m = L.LICENCE.search(sig_folded) or L.LICENCE.search(fold("\n".join(ln.text for ln in doc.lines)))
+    if m:
+        s.licence = re.sub(r"[\s-]", "", m.group(1))
+    _sender_name(sig, s, registered, from_display)
+    for pattern, profession in L.PROFESSIONS:
+        if pattern.search(sig_folded):
+            s.profession = profession
+            break
+    if s.profession is None and registered is not None:
+        s.profession = registered.profession
+    _sender_phone(doc, sig, s)
+    return s
+
+
+def _sender_name(sig: list[Line], s: Sender, registered: RegisteredSender | None, from_display: str) -> None:
+    name = None
+    for line in sig:
+        title = L.DOCTOR_TITLE.search(line.text)
+        if title:
+            name = capture_name(line.text[title.end() :])
+            if name:
+                break
+    if name is None:
+        for line in sig:
+            if L.GREETING.match(line.folded):
+                continue
+            candidate = capture_name(line.text)
+            if candidate and (" " in candidate or "," in candidate):
+                name = candidate
+                break
+    if name is None:
+        return
+    s.first_name, s.last_name = _orient(name, registered, from_display)
+
+
+def _orient(name: str, registered: RegisteredSender | None, from_display: str) -> tuple[str | None, str | None]:
+    """Split a prescriber's name, using the enrolled account or the From display name to decide the order."""
+    first, last = split_name(name)
+    tokens = {fold(t) for t in re.split(r"[\s,]+", name) if t}
+    if registered is not None:
+        if {fold(registered.first_name), fold(registered.last_name)} <= tokens | {""}:
+            return registered.first_name if fold(registered.first_name) in tokens else first, registered.last_name
+    if "," in from_display and "," not in name:
+        display_last = fold(from_display.split(",")[0].strip())
+        if first and fold(first) == display_last:
+            return last, first
+    return first, last
+
+
+def _sender_phone(doc: _Doc, sig: list[Line], s: Sender) -> None:
+    candidates = [p for line in sig for p in _phones(line) if p.kind != "fax"]
+    labelled = [p for p in candidates if p.kind == "phone"]
+    chosen = (labelled or candidates or [None])[0]
+    if chosen is None:
+        for line in doc.lines:
+            if line.role != "recipient" and re.search(r"(re)?joindre|joignable|rejoint", line.folded):
+                chosen = next((p for p in _phones(line) if p.kind != "fax"), None)
+                if chosen:
+                    break
+    if chosen is not None:
+        s.phone_raw, s.phone = chosen.match.raw, chosen.match.e164
+        return
+    for line in sig:
+        loose = _loose_labelled_number(line, L.PHONE)
+        if loose:
+            s.phone_raw, s.phone = loose, to_e164(loose)
+            return
+
+
+_BULLET = re.compile(r"^(?:[-•*·▪◦–]+|\d{1,2}[.)]|rx\s*:|r/|ordonnance\s*:|prescription\s*:|notes?\s*:)\s*", re.I)
+
+
+def _orders(doc: _Doc) -> list[str]:
+    orders = []
+    for line in doc.lines:
+        if line.role != "order":
+            continue
+        text = _BULLET.sub("", line.text).strip()
+        if len(re.findall(r"[A-Za-zÀ-ÿ0-9]", text)) >= 2 and not re.fullmatch(r"(rx|ordonnances?)\s*:?", fold(text)):
+            orders.append(text)
+    return orders
+
+
+def _meta(doc: _Doc, ex: Extracted) -> None:
+    full = "\n".join(ln.folded for ln in doc.lines)
+    ex.addressed_to_patient = bool(L.TO_PATIENT.search(full))
+    for m in L.CONSENT.finditer(full):
+        clause = m.group(0)
+        if L.CONSENT_POSITIVE.search(clause) and not L.CONSENT_NEGATIVE.search(clause):
+            ex.consent_stated = True
+    for line in doc.lines:
+        if L.CRITICAL.search(line.folded):
+            phone = next((p.match.e164 for p in _phones(line) if p.match.e164 and p.kind != "fax"), None)
+            if phone:
+                ex.critical_values_phone = phone
+                break
+    originals = "\n".join(ln.text for ln in doc.lines)
+    m = L.ALLERGY.search(full)
+    if m:
+        ex.allergies = _clause(originals, m.start())
+    m = L.CLINICAL.search(full)
+    if m:
+        ex.clinical_info = _clause(originals, m.start())
+    ex.vague_sig = [m.group(0) for ln in doc.lines if ln.role == "order" for m in L.VAGUE_SIG.finditer(ln.folded)]
+    ex.teleconsultation_mentioned = bool(L.TELECONSULTATION.search(full))
+
+
+def _clause(text: str, start: int) -> str:
+    end = len(text)
+    for stop in (".", "\n", ";"):
+        pos = text.find(stop, start)
+        if pos != -1:
+            end = min(end, pos)
+    return text[start:end].strip()
+
+
+def extract(
+    body: str,
+    *,
+    registered: RegisteredSender | None = None,
+    from_display: str = "",
+    today: dt.date | None = None,
+) -> Extracted:
+    """All the fields of a message body. Never raises; missing values stay None."""
+    today = today or dt.date.today()
+    doc = _segment(_strip_tail(tidy(body)))
+    _assign_roles(doc)
+    ex = Extracted()
+    ex.recipient = _recipient(doc)
+    ex.patient = _patient(doc, today)
+    ex.sender = _sender(doc, registered, from_display)
+    ex.orders = _orders(doc)
+    _meta(doc, ex)
+    return ex

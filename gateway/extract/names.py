@@ -1,0 +1,62 @@
+"""Personal names in free text: capturing them after a title or label, and splitting first from last.
+
+Québec usage is «Prénom Nom» in prose, «NOM, Prénom» in records, upper-case surnames in charts, and
+unhyphenated double surnames. When the NAM is known its four letters decide the split; otherwise the comma,
+then capitals, then prose order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gateway.extract.nam import expected_letters
+
+_UPPER = "A-ZÀ-ÖØ-ÞŒ"
+_LOWER = "a-zß-öø-ÿœ"
+TOKEN = rf"(?:[{_UPPER}][{_UPPER}{_LOWER}'’\-]*|(?:de|du|des|la|le|van|von|da|di|st|ste|d'|l')(?=\s?[{_UPPER}]))"
+NAME_RUN = re.compile(rf"{TOKEN}(?:[ \t]{{1,2}}{TOKEN}|\s?,\s?(?={TOKEN}\s*(?:[,.;\n(]|$)){TOKEN}){{0,4}}")
+_STOP_WORDS = {
+    "Tél", "Tel", "Téléphone", "Télécopieur", "Fax", "NAM", "DDN", "Né", "Née", "Date", "Dossier", "No",
+    "Numéro", "Permis", "Lic", "MD", "IPS", "Dr", "Dre", "Médecin", "Pour", "Voici", "Ordonnance", "Sexe",
+    "D", "DN", "Infirmière", "Infirmier", "Pharmacie", "Merci", "Cordialement", "Tél.", "Cell", "Courriel",
+}  # fmt: skip
+
+
+def capture_name(text: str) -> str | None:
+    """The personal name starting at the beginning of `text` (after a title), or None."""
+    m = NAME_RUN.match(text.lstrip())
+    if not m:
+        return None
+    tokens = re.split(r"(\s+|,)", m.group(0))
+    kept: list[str] = []
+    for token in tokens:
+        if token.strip() in _STOP_WORDS:
+            break
+        kept.append(token)
+    name = "".join(kept).strip(" ,")
+    return name if re.search(rf"[{_UPPER}]", name) else None
+
+
+def split_name(name: str, nam_letters: str | None = None) -> tuple[str | None, str | None]:
+    """(first_name, last_name) of a written name."""
+    name = re.sub(r"\s+", " ", name).strip(" ,")
+    if not name:
+        return None, None
+    if "," in name:
+        last, _, first = name.partition(",")
+        return (first.strip() or None), (last.strip() or None)
+    tokens = name.split(" ")
+    if len(tokens) == 1:
+        return None, tokens[0]
+    splits = [(" ".join(tokens[:i]), " ".join(tokens[i:])) for i in range(1, len(tokens))]
+    splits += [(" ".join(tokens[i:]), " ".join(tokens[:i])) for i in range(1, len(tokens))]
+    if nam_letters:
+        for first, last in splits:
+            if expected_letters(last, first) == nam_letters:
+                return first, last
+    caps = [t for t in tokens if len(t) > 1 and t.isupper()]
+    if caps and len(caps) < len(tokens):
+        last = " ".join(t for t in tokens if t in caps)
+        first = " ".join(t for t in tokens if t not in caps)
+        return first, last
+    return tokens[0], " ".join(tokens[1:])

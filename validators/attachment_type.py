@@ -1,0 +1,20 @@
+"""ATTACHMENT_TYPE — only PDF goes through; Word, HEIC, ZIP, executables are refused. TNEF is unpacked first."""
+
+from __future__ import annotations
+
+from gateway.models import FileKind, Severity
+from validators.base import Rule, RuleContext
+
+_JUDGED_ELSEWHERE = frozenset({FileKind.PDF, FileKind.IMAGE, FileKind.TNEF})
+
+
+class AttachmentType(Rule):
+    code = "ATTACHMENT_TYPE"
+    severity = Severity.ERROR
+    field = "attachments"
+    description = "An attachment that is not a PDF (Word, HEIC, ZIP, executables…)."
+    message_fr = "Seuls les fichiers PDF sont acceptés en pièce jointe : convertissez en PDF, puis renvoyez."
+    message_en = "Only PDF attachments are accepted: convert to PDF and send again."
+
+    def violated(self, ctx: RuleContext) -> bool:
+        return any(a.kind not in _JUDGED_ELSEWHERE for a in ctx.message.attachments)

@@ -1,0 +1,58 @@
+"""RX_DRUG_INCOMPLETE — each drug line should state strength, dosage/frequency and quantity or duration."""
+
+from __future__ import annotations
+
+import re
+
+from gateway.extract.text import fold
+from gateway.models import DocumentKind, Finding, Severity
+from validators.base import Rule, RuleContext
+
+STRENGTH = re.compile(
+    r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|%|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b"
+)
+FREQUENCY = re.compile(
+    r"\b(?:die|bid|tid|qid|hs|prn|q\s?\d+\s?h|aux\s+\d+\s*h|\d+\s*(?:x|fois)\s*(?:par|/)\s*(?:jour|j|sem\w*)|"
+    r"(?:par|/)\s*jour|le\s+matin|au\s+coucher|chaque\s+\w+|qam|qpm|stat|once|daily|bid|die|1\s*co\b|"
+    r"\d+\s*(?:co|cos|comp\w*|caps\w*|inh\w*|gtt|gouttes?|app\w*|vap\w*|bouffees?)\b)"
+)
+QUANTITY = re.compile(
+    r"(?:\b\d+\s*(?:co|cos|comp\w*|caps\w*|ml|g|tubes?|flacons?|inhalateurs?|boites?|unites?)\b.*\b\d+|"
+    r"\bqte\b|\bquantite|\bx\s*\d+\s*(?:j|jours?|sem\w*|mois)|\bpendant\s+\d+|\bdurant\s+\d+|"
+    r"\b\d+\s*(?:jours?|sem\w*|mois)\b|\bren\w*\b|\bm\s*:\s*\d+|\bmitte\b|\d+\s*(?:co|cos|caps)\b\s*[,;]|"
+    r",\s*\d+\s*(?:co|cos|caps\w*|comp\w*|ml)\b)"
+)
+_DRUG_HINT = re.compile(STRENGTH.pattern + r"|\b(?:po|co|cos|comprime|capsule|inh|sc|im|gtt|sl|ophtalmique)\b")
+
+
+def missing_parts(line: str) -> list[str]:
+    f = fold(line)
+    missing = []
+    if not STRENGTH.search(f):
+        missing.append("teneur")
+    if not FREQUENCY.search(f):
+        missing.append("posologie")
+    if not QUANTITY.search(f):
+        missing.append("quantité ou durée")
+    return missing
+
+
+class RxDrugIncomplete(Rule):
+    code = "RX_DRUG_INCOMPLETE"
+    severity = Severity.WARNING
+    field = "orders"
+    description = "A drug line lacks strength, dosage/frequency, or quantity/duration."
+    message_fr = "Une ligne d'ordonnance ne précise pas : {missing}. Complétez-la pour éviter un appel du pharmacien."
+    message_en = "An order line lacks: {missing_en}. Complete it to spare the pharmacist a call."
+
+    def check(self, ctx: RuleContext) -> list[Finding]:
+        if ctx.document is not DocumentKind.DRUG_RX:
+            return []
+        english = {"teneur": "strength", "posologie": "dosage/frequency", "quantité ou durée": "quantity/duration"}
+        for line in ctx.extracted.orders:
+            if not _DRUG_HINT.search(fold(line)):
+                continue
+            missing = missing_parts(line)
+            if missing:
+                return [self.finding(missing=", ".join(missing), missing_en=", ".join(english[m] for m in missing))]
+        return []
