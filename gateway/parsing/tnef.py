@@ -23,7 +23,7 @@ from tnefparse.tnef import TNEF
 
 _ATTRIBUTE_HEADER = struct.Struct("<BHHI")  # level, attribute id, attribute type, length
 _CHECKSUM_SIZE = 2
-_SMALLEST_ATTRIBUTE = _ATTRIBUTE_HEADER.size + _CHECKSUM_SIZE  # fewer bytes at the end are padding, ignored
+_SMALLEST_ATTRIBUTE = _ATTRIBUTE_HEADER.size + _CHECKSUM_SIZE  # fewer bytes at the end: zero padding
 _IID_SIZE = 16
 
 _FIXED_SIZES = {
@@ -122,6 +122,8 @@ def _unpack(view: memoryview, max_bytes: int, max_attachments: int) -> list[tupl
             _attachment_attribute(current, attribute, value, codepage)
         elif attribute == TNEF.ATTOEMCODEPAGE and len(value) >= 4:
             codepage = _codec(struct.unpack_from("<I", value, 0)[0])
+    if any(view[offset:]):  # a cut-off attribute, not zero padding
+        raise _Malformed
     if current is not None:
         _collect(result, current, total)
     return result
