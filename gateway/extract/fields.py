@@ -151,7 +151,7 @@ def _assign_roles(doc: _Doc) -> None:
         f = line.folded
         if sig_start is not None and line.index >= sig_start:
             line.role = "signature"
-        elif L.GREETING.match(f) or L.BOILERPLATE.search(f):
+        elif L.GREETING.match(f) or L.BOILERPLATE.search(f) or L.TITLE_ONLY.match(f):
             line.role = "greeting"
         elif _is_patient_line(line):
             line.role = "patient"
@@ -296,8 +296,7 @@ def _patient(doc: _Doc, today: dt.date) -> Patient:
         p.sex = nam.sex
     m = L.ALT_ID.search(folded)
     if m:
-        end = text.find("\n", m.start())
-        p.alt_id = clean_value(text[m.start() : end if end >= 0 else None]) or None
+        p.alt_id = clean_value(_clause(text, m.start(), stops=".\n;,")) or None
     return p
 
 
@@ -475,9 +474,9 @@ def _meta(doc: _Doc, ex: Extracted) -> None:
     ex.teleconsultation_mentioned = bool(L.TELECONSULTATION.search(full))
 
 
-def _clause(text: str, start: int) -> str:
+def _clause(text: str, start: int, stops: str = ".\n;") -> str:
     end = len(text)
-    for stop in (".", "\n", ";"):
+    for stop in stops:
         pos = text.find(stop, start)
         if pos != -1:
             end = min(end, pos)

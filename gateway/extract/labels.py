@@ -18,7 +18,7 @@ PHONE = (
 LICENCE = re.compile(
     r"(?:#\s*lic\b\.?|\blic\b\.?|\blicen[cs]e\b|\bpermis\b|\bn[o°º]?\.?\s*de\s+pratique|\bnumero\s+de\s+pratique|"
     r"\bpratique\s*#|\bprescripteur\b|\bcmq\b|\boiiq\b|\bopq\b|\bodq\b|\bmatricule\b)"
-    r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d[\d\s-]{0,10}\d|\d)"
+    r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d-\d{4,6}|\d{1,8})(?![\d])"
 )
 DOCTOR_TITLE = re.compile(r"(?<![\w])(?:dr|dre|docteur|docteure|doctor)\.?(?=\s)", re.IGNORECASE)
 PATIENT_TITLE = re.compile(
@@ -76,6 +76,10 @@ GREETING = re.compile(
 BOILERPLATE = re.compile(
     r"(voir\s+(?:la\s+)?(?:photo|piece|pj|fichier|document|ordonnance)|ci-joint|ci-jointe|en\s+piece\s+jointe|"
     r"piece\s+jointe|numerisee?s?\s+ci|voir\s+ci|\bpj\b|attached|see\s+attach)"
+)
+TITLE_ONLY = re.compile(
+    r"^(?:ordonnances?(?:\s+medicales?)?|notes?\s+d'?\s?evolution|requete\s+de\s+laboratoire|prescription)"
+    r"(?:\s*[-:]\s*|\s+)?(?:tele-?consultation)?\W*$"
 )
 REPLY_SEPARATOR = re.compile(
     r"^(?:-{2,}\s*(?:original message|message d'origine|message original|forwarded message|message transfere)"
