@@ -33,6 +33,7 @@ import binascii
 import datetime as dt
 import email
 import email.policy
+import email.utils
 import ipaddress
 import json
 import re
@@ -328,7 +329,7 @@ class FakeGraph:
                 is_read=is_read,
                 received=dt.datetime.now(dt.UTC),
                 subject=str(parsed.get("Subject", "")),
-                sender=str(parsed.get("From", "")),
+                sender=email.utils.parseaddr(str(parsed.get("From", "")))[1],
                 internet_message_id=str(parsed.get("Message-ID", "")),
             )
             self._messages[message.id] = message

@@ -181,6 +181,7 @@ class GraphClient:
         json: JsonObject | None = None,
         content: bytes | None = None,
         headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
         authenticated: bool = True,
     ) -> httpx.Response:
         """Send one Graph request, retrying throttling within bounds; raise `RelayError` on failure."""
@@ -191,7 +192,9 @@ class GraphClient:
             sent_headers = dict(headers or {})
             if authenticated:
                 sent_headers["Authorization"] = f"Bearer {await self.token(refresh=refreshed)}"
-            response = await self._send(method, url, json=json, content=content, headers=sent_headers)
+            response = await self._send(
+                method, url, json=json, content=content, headers=sent_headers, params=params
+            )
             status = response.status_code
             if status == 401 and authenticated and not refreshed:
                 refreshed = True
@@ -224,9 +227,12 @@ class GraphClient:
         json: JsonObject | None,
         content: bytes | None,
         headers: dict[str, str],
+        params: dict[str, str] | None,
     ) -> httpx.Response:
         try:
-            return await self._http.request(method, url, json=json, content=content, headers=headers)
+            return await self._http.request(
+                method, url, json=json, content=content, headers=headers, params=params
+            )
         except httpx.TimeoutException:
             raise RelayError(f"Graph {method} timed out", retryable=True, cause="unreachable") from None
         except httpx.TransportError as exc:
