@@ -484,7 +484,9 @@ def _pdf_pages(data: bytes) -> int | None:
         return None
     try:
         reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
+        # permissions-only encryption (an owner password, as on locked forms) opens with an empty password;
+        # a PDF that needs a user password cannot be rendered into a fax
+        if reader.is_encrypted and not reader.decrypt(""):
             return None
         return len(reader.pages) or None
     except (PyPdfError, ValueError, KeyError, OSError):

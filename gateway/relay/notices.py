@@ -12,6 +12,7 @@ subject tag `[ordofax:<job>]`; providers quote one or the other.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import email
 import email.policy
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 from typing import Literal
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from gateway.relay.smtp_fax import JOB_HEADER, JOB_REF_PATTERN
 
@@ -229,3 +232,70 @@ def parse_interfax(message: Message) -> ProviderNotice | None:
 
 
 register_parser("interfax", parse_interfax)
+
+
+# --- receiving notices ------------------------------------------------------------------------------------
+
+
+class NoticeInbox:
+    """A small SMTP receiver for provider notices, for `ordofax send` and the demo (the service reads them
+    through its listener or the Exchange mailbox instead). Only mail for `notice_address` is accepted."""
+
+    def __init__(self, *, host: str, port: int, notice_address: str, notice_format: str) -> None:
+        if notice_format not in _PARSERS:
+            raise ValueError(f"no notice parser for format {notice_format!r}")
+        self.host = host
+        self.port = port
+        self.notice_address = notice_address.lower()
+        self.notice_format = notice_format
+        self.notices: list[ProviderNotice] = []
+        self.ignored = 0  # mail that was not a notice
+        self._server: asyncio.Server | None = None
+        self._arrived = asyncio.Event()
+
+    async def start(self) -> NoticeInbox:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: SMTP(self, hostname="ordofax", data_size_limit=1_000_000, loop=loop), self.host, self.port
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+
+    async def __aenter__(self) -> NoticeInbox:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address.lower() != self.notice_address:
+            return "550 5.1.1 Not a notice address"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        notice = parse_notice_bytes(envelope.original_content or b"", self.notice_format)
+        if notice is None:
+            self.ignored += 1
+        else:
+            self.notices.append(notice)
+            self._arrived.set()
+        return "250 2.0.0 OK"
+
+    def notice_for(self, job_ref: str) -> ProviderNotice | None:
+        return next((n for n in self.notices if n.job_ref == job_ref), None)
+
+    async def wait_for(self, job_ref: str, timeout: float) -> ProviderNotice:
+        """The first notice for `job_ref`; TimeoutError when none arrives within `timeout` seconds."""
+        async with asyncio.timeout(timeout):
+            while (notice := self.notice_for(job_ref)) is None:
+                self._arrived.clear()
+                await self._arrived.wait()
+        return notice

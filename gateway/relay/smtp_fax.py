@@ -173,6 +173,10 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
         return RelayError(f"{where}: timed out{after}", retryable=True, cause="unreachable")
     if isinstance(exc, aiosmtplib.SMTPNotSupported):
         return RelayError(f"{where}: server lacks a required extension", retryable=False, cause="refused")
+    if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionRefusedError):
+        return RelayError(f"{where}: cannot connect", retryable=True, cause="unreachable")
+    if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionResetError):
+        return RelayError(f"{where}: connection lost", retryable=True, cause="unreachable")
     if isinstance(exc, aiosmtplib.SMTPException | OSError):
         return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
     return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
