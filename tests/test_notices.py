@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from email.message import EmailMessage
 
+import aiosmtplib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from fakes.fax_provider import MailSink
 from gateway.config import Config
 from gateway.models import Finding, Severity
 from gateway.notify import NoticeContext, confirmation_notice, failure_notice, rejection_notice, send_notice
-from gateway.relay.notices import classify_reason, parse_notice, parse_notice_bytes
+from gateway.relay.notices import NoticeInbox, classify_reason, parse_notice, parse_notice_bytes
 from gateway.relay.smtp_fax import SmtpEndpoint
 
 SUCCESS = b"""\
@@ -255,3 +256,35 @@ async def test_notice_sent_over_smtp_with_null_sender() -> None:
     assert sink.envelopes == [("<>", [CTX.to])]  # MAIL FROM:<>, RFC 3834
     french, _ = french_and_english(received)
     assert FINDINGS[0].message_fr in french  # accents and guillemets survive the trip
+
+
+# --- the notice inbox used by `ordofax send` --------------------------------------------------------------
+
+
+async def test_notice_inbox_accepts_only_the_notice_address_and_matches_jobs() -> None:
+    async with NoticeInbox(
+        host="127.0.0.1", port=0, notice_address="Notices@ssss.gouv.qc.ca", notice_format="interfax"
+    ) as inbox:
+        with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
+            await aiosmtplib.send(
+                SUCCESS,
+                sender="x@y",
+                recipients=["other@ssss.gouv.qc.ca"],
+                hostname="127.0.0.1",
+                port=inbox.port,
+            )
+        ooo = notice_with("Absence du bureau", "Je suis absent.")
+        await aiosmtplib.send(
+            ooo, recipients=["notices@ssss.gouv.qc.ca"], hostname="127.0.0.1", port=inbox.port
+        )
+        with pytest.raises(TimeoutError):
+            await inbox.wait_for("2026-0042", timeout=0.1)
+        await aiosmtplib.send(
+            SUCCESS,
+            sender="x@y",
+            recipients=["notices@ssss.gouv.qc.ca"],
+            hostname="127.0.0.1",
+            port=inbox.port,
+        )
+        notice = await inbox.wait_for("2026-0042", timeout=2)
+    assert notice.success and inbox.ignored == 1 and len(inbox.notices) == 1
