@@ -28,6 +28,8 @@ import email.policy
 import email.utils
 import json
 import secrets
+import ssl
+import tempfile
 import threading
 import time
 from collections import deque
@@ -40,6 +42,8 @@ from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
+
+from fakes.graph import make_self_signed
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 MNS = "http://schemas.microsoft.com/exchange/services/2006/messages"
@@ -145,7 +149,7 @@ def _text(elem: Element | None, path: str, default: str = "") -> str:
 
 
 class FakeEws:
-    """EWS stand-in on 127.0.0.1 (plain HTTP); use as a context manager."""
+    """EWS stand-in on 127.0.0.1 (plain HTTP, or HTTPS with a throw-away CA when `tls`); a context manager."""
 
     def __init__(
         self,
@@ -155,8 +159,12 @@ class FakeEws:
         password: str = "demo-password",
         host: str = "127.0.0.1",
         port: int = 0,
+        tls: bool = False,
     ) -> None:
         self.mailbox, self.username, self.password = mailbox.lower(), username, password
+        self.tls = tls
+        self.ca_file: Path | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.sent: list[SentItem] = []
         self.operations: list[str] = []  # SOAP operation names in order, e.g. "CreateItem"
         self.soap_log: list[bytes] = []  # raw request bodies, for finding out what exchangelib sends
@@ -178,7 +186,8 @@ class FakeEws:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/EWS/Exchange.asmx"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}/EWS/Exchange.asmx"
 
     def exchange_settings(self) -> dict[str, Any]:
         """Keys for `ExchangeSection` that point the gateway at this fake."""
@@ -190,9 +199,16 @@ class FakeEws:
             "ews_password": self.password,
             "ews_auth_type": "basic",
             "ews_version": "Exchange2016",
+            "ca_file": self.ca_file,
         }
 
     def start(self) -> FakeEws:
+        if self.tls:
+            self._tmp = tempfile.TemporaryDirectory(prefix="ordofax-fake-ews-")
+            self.ca_file, key_file = make_self_signed(Path(self._tmp.name))
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.ca_file, key_file)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-ews", daemon=True
         )
@@ -205,6 +221,8 @@ class FakeEws:
             self._thread.join(timeout=5)
             self._thread = None
         self._server.server_close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
 
     def __enter__(self) -> FakeEws:
         return self.start()

@@ -53,7 +53,7 @@ from exchangelib import version as ews_version
 from exchangelib.protocol import BaseProtocol, NoVerifyHTTPAdapter
 
 from gateway.config import ExchangeSection
-from gateway.errors import ConfigError, RelayError
+from gateway.errors import ConfigError, OrdofaxError, RelayError
 from gateway.relay.base import Outbound, RelayReceipt
 from gateway.relay.mime_build import ExchangeMessage, ExchangeThrottled, build_exchange_message
 
@@ -198,7 +198,7 @@ class EwsSession:
                     await asyncio.sleep(wait)
                     continue
                 raise translate(exc, action) from None
-            except RelayError:
+            except OrdofaxError:
                 raise
             except Exception as exc:
                 raise translate(exc, action) from None
