@@ -38,6 +38,7 @@ import ssl
 import threading
 import time
 import warnings
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -268,7 +269,7 @@ class FakeFaxProvider(_LoopbackServer):
         self.jobs: list[ReceivedFax] = []
         self.refusals: list[tuple[str, str]] = []  # (stage, reply) for each refused command
         self._armed: deque[FaxMode] = deque()
-        self._txn_mode: dict[int, FaxMode] = {}
+        self._txn_mode: weakref.WeakKeyDictionary[Envelope, FaxMode] = weakref.WeakKeyDictionary()
         self._ids = itertools.count(1_000_001)
         self._lock = threading.Lock()
 
@@ -347,17 +348,15 @@ class FakeFaxProvider(_LoopbackServer):
         return "250 2.1.5 OK"
 
     def _transaction_mode(self, envelope: Envelope, digits: str) -> FaxMode:
-        key = id(envelope)
-        with self._lock:
-            if key not in self._txn_mode:
-                self._txn_mode[key] = (
-                    self._armed.popleft() if self._armed else self.modes.get(digits, FaxMode.OK)
-                )
-            return self._txn_mode[key]
+        with self._lock:  # one mode per transaction, decided at its first RCPT
+            if envelope not in self._txn_mode:
+                armed = self._armed.popleft() if self._armed else None
+                self._txn_mode[envelope] = armed or self.modes.get(digits, FaxMode.OK)
+            return self._txn_mode[envelope]
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         with self._lock:
-            mode = self._txn_mode.pop(id(envelope), FaxMode.OK)
+            mode = self._txn_mode.pop(envelope, FaxMode.OK)
         raw = envelope.original_content or b""
         if mode is FaxMode.DISCONNECT_DATA:
             if isinstance(server.transport, asyncio.WriteTransport):

@@ -197,6 +197,14 @@ async def test_invalid_job_reference_is_not_sent(provider: FakeFaxProvider) -> N
     assert provider.jobs == []
 
 
+async def test_line_break_in_subject_is_not_sent(provider: FakeFaxProvider) -> None:
+    job = outbound("JOB-NL")
+    job.subject = "Télécopie\r\nBcc: x@evil.example"
+    with pytest.raises(RelayError) as caught:
+        await relay_for(provider).deliver(job)
+    assert (caught.value.retryable, caught.value.cause) == (False, "invalid")
+
+
 async def test_auth_required(sink: MailSink) -> None:
     async with FakeFaxProvider(username="ordofax", password="s3cret") as provider:
         await relay_for(provider, username="ordofax", password="s3cret").deliver(outbound())

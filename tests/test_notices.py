@@ -149,6 +149,13 @@ def test_parser_never_raises(subject: str, body: str) -> None:
     assert notice is None or isinstance(notice.success, bool)
 
 
+@given(raw=st.binary(max_size=3000))
+def test_parser_never_raises_on_raw_bytes(raw: bytes) -> None:
+    for prefix in (b"", b"Subject: Fax transmission failed\r\n\r\nStatus: Failed\r\nReason: "):
+        notice = parse_notice_bytes(prefix + raw, "interfax")
+        assert notice is None or isinstance(notice.success, bool)
+
+
 # --- sender notices (gateway.notify) ----------------------------------------------------------------------
 
 FINDINGS = [

@@ -107,6 +107,13 @@ def build_fax_message(outbound: Outbound, provider: ProviderSection) -> EmailMes
     _check_job_ref(outbound.job_ref)
     if not outbound.attachments:
         raise RelayError("a fax needs a document to send", retryable=False, cause="invalid")
+    try:
+        return _fax_message(outbound, provider)
+    except ValueError:  # a header value with a line break, or an unusable content type
+        raise RelayError("the fax message cannot be built", retryable=False, cause="invalid") from None
+
+
+def _fax_message(outbound: Outbound, provider: ProviderSection) -> EmailMessage:
     tag = subject_tag(outbound.job_ref)
     subject = outbound.subject if tag in outbound.subject else f"{outbound.subject} {tag}".strip()
     msg = EmailMessage()
