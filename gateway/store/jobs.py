@@ -45,6 +45,8 @@ _JOB_COLUMNS = (
     "remote_id", "sender", "recipients", "destination",
 )  # fmt: skip
 _SELECT_JOB = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
+# A worker that moves a job into one of these keeps it and goes on; a retry waits for anyone, later.
+_KEEPS_LEASE = (CLAIMABLE - {S.RETRY_WAIT}) | {S.SENDING}
 _PURGED_COLUMNS = ("raw", "sender", "recipients", "destination", "fields")
 
 
@@ -199,7 +201,7 @@ class SqlJobStore:
         if to is S.PURGED:
             values.update(dict.fromkeys(_PURGED_COLUMNS), purged_at=ts)
             tx.execute("UPDATE documents SET data = NULL WHERE job_id = ?", (job.id,))
-        if worker_id is None or to not in CLAIMABLE | {S.SENDING}:
+        if worker_id is None or to not in _KEEPS_LEASE:
             values.update(lease_owner=None, lease_until=None)
         self._set(tx, job.id, values)
         record: dict[str, DetailValue] = {"from": job.state.value, "to": to.value, "worker": worker_id}

@@ -18,6 +18,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from gateway.config import StorageSection
 from gateway.errors import StoreError
 
 SERVER_USER = "postgres"
@@ -105,20 +106,13 @@ class TempPostgres:
             conn.execute(f'CREATE SCHEMA "{schema}"')
         return self.dsn(schema)
 
-    def dump(self) -> bytes:
-        """pg_dump of the whole database, data included (what a backup would hold)."""
+    def dump(self, schema: str | None = None) -> bytes:
+        """pg_dump of the database (or of one schema), data included: what a backup would hold."""
         assert self.bindir is not None
-        cmd = [
-            str(self.bindir / "pg_dump"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-U",
-            "postgres",
-            "postgres",
-        ]
-        return subprocess.run(cmd, capture_output=True, check=True).stdout
+        cmd = [str(self.bindir / "pg_dump"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+        if schema:
+            cmd += ["-n", schema]
+        return subprocess.run([*cmd, "postgres"], capture_output=True, check=True).stdout
 
     def stop(self) -> None:
         if self._started and self.bindir is not None:
@@ -156,3 +150,12 @@ def shared_server() -> TempPostgres:
             atexit.register(server.stop)
             _shared = server
         return _shared
+
+
+def storage_for_test(engine: str, folder: Path, name: str) -> StorageSection:
+    """A fresh, empty store configuration for one test: a SQLite file in `folder`, or a new schema on the
+    shared PostgreSQL server. Opening it twice gives two independent connections to the same store."""
+    if engine == "sqlite":
+        return StorageSection(engine="sqlite", path=folder / "store.sqlite3", data_dir=folder / "data")
+    schema = "t_" + "".join(c if c.isalnum() else "_" for c in name.lower())[-40:] + "_" + os.urandom(3).hex()
+    return StorageSection(engine="postgresql", dsn=shared_server().create_schema(schema), data_dir=folder)
