@@ -422,6 +422,7 @@ _FILTER_NAME = re.compile(r"^displayName eq '(?P<name>(?:[^']|'')*)'$")
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "FakeGraph/1.0"
 
     @property

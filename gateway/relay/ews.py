@@ -73,13 +73,14 @@ BUILDS = {
     "Exchange2019": ews_version.EXCHANGE_2019,
 }
 AUTH_TYPES = {"NTLM": NTLM, "basic": BASIC, "digest": DIGEST}
-_REFUSED = (
-    ews_errors.ErrorInvalidRecipients,
-    ews_errors.ErrorMessageSizeExceeded,
-    ews_errors.ErrorQuotaExceeded,
-    ews_errors.ErrorSendAsDenied,
-    ews_errors.ErrorAccessDenied,
-    ews_errors.ErrorNonExistentMailbox,
+_TRANSIENT = (  # EWS answers that a later try may not get
+    ews_errors.ErrorTimeoutExpired,
+    ews_errors.ErrorInternalServerTransientError,
+    ews_errors.ErrorMailboxStoreUnavailable,
+    ews_errors.ErrorMailboxMoveInProgress,
+    ews_errors.ErrorConnectionFailed,
+    ews_errors.ErrorTooManyObjectsOpened,
+    ews_errors.ErrorInsufficientResources,
 )
 _register_lock = threading.Lock()
 _header_fields: dict[str, str] = {}  # header name -> Message attribute carrying it
@@ -156,12 +157,12 @@ def translate(exc: Exception, action: str) -> RelayError:
         return ExchangeThrottled(f"EWS {action} throttled: {kind}", retry_after=exc.back_off)
     if isinstance(exc, ews_errors.UnauthorizedError):
         return RelayError(f"EWS {action} refused credentials: {kind}", retryable=False, cause="auth")
-    if isinstance(exc, _REFUSED):
+    if isinstance(exc, _TRANSIENT):
+        return RelayError(f"EWS {action} failed for now: {kind}", retryable=True, cause="unreachable")
+    if isinstance(exc, ews_errors.ResponseMessageError):  # the server answered and said no
         return RelayError(f"EWS {action} refused: {kind}", retryable=False, cause="refused")
     if isinstance(exc, ews_errors.TransportError | requests.RequestException | OSError):
         return RelayError(f"EWS {action} unreachable: {kind}", retryable=True, cause="unreachable")
-    if isinstance(exc, ews_errors.ResponseMessageError):
-        return RelayError(f"EWS {action} failed: {kind}", retryable=False, cause="refused")
     return RelayError(f"EWS {action} failed: {kind}", retryable=True, cause="relay")
 
 
