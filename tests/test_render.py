@@ -1,0 +1,325 @@
+"""The rendered AH-251 / AH-253 as a pharmacy, the archives and a PDF reader see them.
+
+The check results are built by hand (gateway.render.samples) so these tests do not depend on the parser.
+OCR tests rasterize the fax as a G3 fax machine would and read it back with tesseract.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
+from pypdf.constants import UserAccessPermissions
+from reportlab.pdfgen.canvas import Canvas
+
+from gateway.config import Config, RenderSection
+from gateway.errors import RenderError
+from gateway.models import DocumentKind, Finding, Form, Route, Sender, Severity
+from gateway.render import RenderedDocument, job_ref_for, render_documents
+from gateway.render.samples import STANDARD_ORDERS, sample_result, with_patient
+
+REF = "OFX-1A2B3C4D5E"
+CONFIG = Config()
+
+
+def render(**kwargs: object) -> RenderedDocument:
+    return render_documents(sample_result(**kwargs), CONFIG, REF)[0]  # type: ignore[arg-type]
+
+
+def reader(doc: RenderedDocument) -> PdfReader:
+    r = PdfReader(io.BytesIO(doc.data))
+    if r.is_encrypted:
+        assert r.decrypt("")
+    return r
+
+
+def page_texts(doc: RenderedDocument) -> list[str]:
+    return [" ".join(p.extract_text().split()) for p in reader(doc).pages]
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def attachment_pdf(pages: int, size: tuple[float, float] = (595.0, 842.0), rotate: int = 0) -> bytes:
+    buf = io.BytesIO()
+    cv = Canvas(buf, pagesize=size)
+    for i in range(pages):
+        cv.setFont("Helvetica", 14)
+        cv.drawString(72, size[1] / 2, f"Requisition jointe feuillet {i + 1}")
+        cv.showPage()
+    cv.save()
+    if not rotate:
+        return buf.getvalue()
+    w = PdfWriter(clone_from=PdfReader(buf))
+    for p in w.pages:
+        p.rotate(rotate)
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+# --- what the pharmacy receives ------------------------------------------------------------------------
+
+
+def fax_ocr(pdf: bytes, tmp_path: Path, page: int = 1) -> str:
+    for tool in ("gs", "tesseract"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (CI installs ghostscript and tesseract-ocr-fra)")
+    src, tif = tmp_path / "fax.pdf", tmp_path / "fax.tif"
+    src.write_bytes(pdf)
+    subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffg3", "-r204x196",
+         f"-dFirstPage={page}", f"-dLastPage={page}", f"-sOutputFile={tif}", str(src)],
+        check=True,
+    )  # fmt: skip
+    out = subprocess.run(
+        ["tesseract", str(tif), "-", "-l", "fra"],
+        check=True,
+        capture_output=True,
+        env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+    return squash(out.stdout.decode("utf-8"))
+
+
+def test_a_faxed_prescription_reads_back_exactly_after_g3_fax_and_ocr(tmp_path: Path) -> None:
+    doc = render()
+    text = fax_ocr(doc.data, tmp_path)
+    for fact in ("NGXL79593019", "771502", "21504", "1979-09-30", *STANDARD_ORDERS):
+        assert squash(fact) in text, fact
+    for mention in ("ORDONNANCES", "TÉLÉCONSULTATION", "Pharmacie Lafleur et Gendron", "819 555-0190"):
+        assert mention in text
+
+
+def test_progress_notes_read_back_after_g3_fax_and_ocr(tmp_path: Path) -> None:
+    notes = (
+        "Patiente vue en téléconsultation pour suivi de tension artérielle.",
+        "Plan : revoir dans 2 semaines.",
+    )
+    doc = render(document=DocumentKind.PROGRESS_NOTES, route=Route.ARCHIVES, orders=notes)
+    text = fax_ocr(doc.data, tmp_path)
+    assert "NOTES D'ÉVOLUTION" in text.replace("’", "'")
+    for fact in ("NGXL79593019", "771502", "21504", *notes):
+        assert squash(fact) in text, fact
+
+
+def test_a_standard_prescription_is_one_page_with_routing_and_signature() -> None:
+    doc = render(orders=tuple(f"Médicament {i} 10 mg 1 co po DIE, 30 co, Ren 2" for i in range(8)))
+    assert doc.pages == 1
+    (text,) = page_texts(doc)
+    assert "ORDONNANCES MÉDICALES" in text
+    assert "TÉLÉCONSULTATION" in text
+    assert "Destinataire : Pharmacie Lafleur et Gendron — télécopieur 819 555-0190" in text
+    assert "NGUYEN, Julie — médecin" in text
+    assert "N° de permis : 21504" in text
+    assert "boîte courriel du réseau : julie.nguyen.med@ssss.gouv.qc.ca" in text
+    assert "un seul destinataire" in text and "ne pas réutiliser" in text
+    assert "Page 1 de 1" in text and REF in text and "AH-251" in text
+    assert "Date / Heure" in text and "Initiales" in text and "2026-11-03 09:13" in text
+
+
+def test_the_patient_box_labels_and_values() -> None:
+    (text,) = page_texts(render())
+    for expected in ("Nom NG", "Prénom Lan", "N° de dossier 771502", "NAM NGXL79593019", "Sexe F"):
+        assert expected in text
+    assert "Date de naissance (AAAA-MM-JJ) 1979-09-30" in text
+
+
+def test_long_content_flows_onto_pages_that_each_name_the_patient() -> None:
+    orders = tuple(f"Ordre numéro {i:03d} : Amoxicilline 500 mg 1 caps po TID x 10 jours" for i in range(200))
+    doc = render(orders=orders)
+    texts = page_texts(doc)
+    assert doc.pages == len(texts) > 5
+    for n, text in enumerate(texts, start=1):
+        assert "NGXL79593019" in text and "771502" in text, f"page {n} lacks the patient box"
+        assert f"Page {n} de {doc.pages}" in text
+        assert "Ordonnances" in text  # the grid heading is repeated
+    whole = " ".join(texts)
+    positions = [whole.index(f"Ordre numéro {i:03d}") for i in range(200)]
+    assert positions == sorted(positions)
+    assert "N° de permis : 21504" in texts[-1]
+
+
+def test_progress_notes_use_the_ah253_grid() -> None:
+    doc = render(document=DocumentKind.PROGRESS_NOTES, route=Route.ARCHIVES, orders=("Note.",))
+    (text,) = page_texts(doc)
+    assert doc.form is Form.AH_253
+    assert "NOTES D'ÉVOLUTION" in text and "AH-253" in text
+    assert "Date Heure Notes" in text and "2026-11-03 09:13 Note." in text
+
+
+# --- files, routes, locking ----------------------------------------------------------------------------
+
+
+def test_file_names_follow_the_guide() -> None:
+    assert render().filename == "Ordonnances médicales_771502.pdf"
+    notes = render(document=DocumentKind.PROGRESS_NOTES, route=Route.ARCHIVES)
+    assert notes.filename == "Notes d'évolution_771502.pdf"
+    no_number = render_documents(with_patient(sample_result(), file_number=None), CONFIG, REF)[0]
+    assert no_number.filename == f"Ordonnances médicales_{REF}.pdf"
+    hostile = render_documents(with_patient(sample_result(), file_number="../../etc/ 0872"), CONFIG, REF)[0]
+    assert hostile.filename == "Ordonnances médicales_etc0872.pdf"
+
+
+@pytest.mark.parametrize(
+    ("route", "purposes"),
+    [
+        (Route.FAX, ["fax", "archives"]),
+        (Route.EMAIL_INTERNAL, ["email", "archives"]),
+        (Route.EMAIL_ENCRYPTED, ["email", "archives"]),
+        (Route.ARCHIVES, ["archives"]),
+    ],
+)
+def test_each_route_gets_its_document_and_the_archives_copy(route: Route, purposes: list[str]) -> None:
+    document = DocumentKind.PROGRESS_NOTES if route is Route.ARCHIVES else DocumentKind.LAB_RX
+    docs = render_documents(sample_result(route=route, document=document), CONFIG, REF)
+    assert [d.purpose for d in docs] == purposes
+    assert all(d.data == docs[0].data and d.filename == docs[0].filename for d in docs)
+
+
+def test_email_routes_name_the_address_not_a_fax() -> None:
+    (text,) = page_texts(render(route=Route.EMAIL_INTERNAL, document=DocumentKind.LAB_RX))
+    assert "pharmacie.hmr@ssss.gouv.qc.ca" in text and "télécopieur" not in text
+
+
+def test_a_rejected_message_is_not_rendered() -> None:
+    result = sample_result()
+    result.findings.append(Finding("RECIPIENT_MULTIPLE", Severity.ERROR, "…", "…", "to"))
+    with pytest.raises(RenderError):
+        render_documents(result, CONFIG, REF)
+
+
+def test_the_pdf_opens_without_password_prints_and_cannot_be_modified() -> None:
+    doc = render()
+    r = PdfReader(io.BytesIO(doc.data))
+    assert r.is_encrypted
+    assert r.decrypt("") != 0
+    perms = r.user_access_permissions
+    assert perms is not None
+    assert perms & UserAccessPermissions.PRINT
+    assert not perms & UserAccessPermissions.MODIFY
+    assert not perms & UserAccessPermissions.ASSEMBLE_DOC
+    assert not perms & UserAccessPermissions.ADD_OR_MODIFY
+
+
+def test_two_renders_use_different_owner_passwords() -> None:
+    a, b = (PdfReader(io.BytesIO(render().data)) for _ in range(2))
+    o_a, o_b = (r.trailer["/Encrypt"].get_object()["/O"] for r in (a, b))  # type: ignore[index]
+    assert o_a != o_b
+
+
+def test_metadata_names_the_form_and_prescriber_not_the_patient() -> None:
+    meta = reader(render()).metadata
+    assert meta is not None
+    assert meta.title == "Ordonnances médicales_771502"
+    assert meta.author == "Julie Nguyen"
+    everything = " ".join(str(v) for v in meta.values())
+    assert "Ng " not in everything and "NGXL" not in everything and "1979" not in everything
+
+
+def test_a_missing_font_file_is_a_render_error(tmp_path: Path) -> None:
+    config = Config(render=RenderSection(font_regular=tmp_path / "absent.ttf"))
+    with pytest.raises(RenderError):
+        render_documents(sample_result(), config, REF)
+
+
+def test_job_reference_is_stable_and_short() -> None:
+    a = job_ref_for("<abc@ssss.gouv.qc.ca>", b"x")
+    assert a == job_ref_for(" <abc@ssss.gouv.qc.ca> ", b"y")
+    assert re.fullmatch(r"OFX-[0-9A-F]{10}", a)
+    assert job_ref_for(None, b"raw1") != job_ref_for(None, b"raw2")
+    assert job_ref_for("", b"raw1") == job_ref_for(None, b"raw1")
+
+
+# --- attached PDFs -------------------------------------------------------------------------------------
+
+
+def test_attached_pdfs_follow_the_form_each_page_stamped() -> None:
+    doc = render(pdfs=(attachment_pdf(2), attachment_pdf(1, size=(612, 792), rotate=90)))
+    texts = page_texts(doc)
+    assert doc.pages == len(texts) == 4
+    assert "Page 1 de 4" in texts[0]
+    assert "Voir ordonnance jointe (2 fichiers PDF)" in texts[0]
+    for n in (2, 3, 4):
+        assert f"Réf. {REF} — pièce jointe — Page {n} de 4" in texts[n - 1]
+    assert "Requisition jointe feuillet 1" in texts[1] and "feuillet 2" in texts[2]
+
+
+def test_a_password_protected_attachment_is_a_render_error() -> None:
+    w = PdfWriter(clone_from=PdfReader(io.BytesIO(attachment_pdf(1))))
+    w.encrypt(user_password="secret", algorithm="AES-128")
+    locked = io.BytesIO()
+    w.write(locked)
+    with pytest.raises(RenderError):
+        render(pdfs=(locked.getvalue(),))
+
+
+def test_a_broken_attachment_is_a_render_error() -> None:
+    with pytest.raises(RenderError):
+        render(pdfs=(b"%PDF-1.4\nnot really",))
+
+
+# --- hostile or incomplete input -----------------------------------------------------------------------
+
+
+def word_boxes(doc: RenderedDocument, tmp_path: Path) -> list[tuple[float, float, float, float]]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    src = tmp_path / "doc.pdf"
+    src.write_bytes(doc.data)
+    html = subprocess.run(["pdftotext", "-bbox", str(src), "-"], check=True, capture_output=True).stdout
+    found = re.findall(rb'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', html)
+    return [(float(a), float(b), float(c), float(d)) for a, b, c, d in found]
+
+
+def test_hostile_text_wraps_inside_the_page(tmp_path: Path) -> None:
+    orders = (
+        "x" * 5000,
+        "Acétaminophène " * 400,
+        "Emoji 😀🧪👨‍👩‍👧 漢字 — עברית العربية \u202eRLO\u202c fin",
+        "contrôle\x00\x07\udcff fin",
+    )
+    patient = {"last_name": "O'Brien-Lévesque de la Montagne " * 4, "first_name": "Marie-Ève", "nam": None,
+               "alt_id": "Mère : Josée D'Amours", "file_number": None, "dob": None, "sex": None}  # fmt: skip
+    result = with_patient(sample_result(orders=orders, allergies="« pénicilline » " * 300), **patient)
+    doc = render_documents(result, CONFIG, REF)[0]
+    boxes = word_boxes(doc, tmp_path)
+    assert boxes
+    for x0, y0, x1, y1 in boxes:
+        assert x0 >= 30 and x1 <= 582 and y0 >= 0 and y1 <= 792, (x0, y0, x1, y1)
+    texts = page_texts(doc)
+    assert all("Autre identification (sans NAM)" in t and "D'Amours" in t for t in texts)
+    whole = "".join(t.replace(" ", "") for t in texts)
+    assert whole.count("x") >= 5000  # nothing of the long line is lost, it is only wrapped
+    assert "\ufffd" in whole  # 漢 and the emoji family are not in DejaVu Sans: replaced, not dropped silently
+
+
+def test_missing_optional_fields_still_render() -> None:
+    empty = Sender()
+    base = sample_result(sender=empty, allergies=None, clinical_info=None, orders=())
+    missing: dict[str, object] = dict.fromkeys(
+        ("last_name", "first_name", "dob", "sex", "nam", "file_number")
+    )
+    result = with_patient(base, **missing)
+    doc = render_documents(result, CONFIG, REF)[0]
+    (text,) = page_texts(doc)
+    assert doc.pages == 1 and "N° de permis : —" in text and "Allergies : non précisées" in text
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    orders=st.lists(st.text(max_size=300), max_size=12),
+    name=st.text(max_size=80),
+)
+def test_any_text_renders_to_a_valid_pdf(orders: list[str], name: str) -> None:
+    result = with_patient(sample_result(orders=tuple(orders)), last_name=name, file_number=name)
+    doc = render_documents(result, CONFIG, REF)[0]
+    assert doc.pages == len(reader(doc).pages) >= 1
+    assert doc.filename.endswith(".pdf") and "/" not in doc.filename
