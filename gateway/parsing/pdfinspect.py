@@ -3,12 +3,15 @@
 PDF is a hostile format: decompression bombs, cyclic or absurdly deep object graphs and content streams that
 take minutes to interpret all fit in a few kilobytes. `inspect_pdf` is therefore total and bounded:
 
-* **Time.** The analysis runs in a child process (multiprocessing *forkserver*, so it is cheap — about 10 ms —
-  and safe to start from a threaded server) that the caller kills when `max_seconds` is up. Inside, pages are
-  also checked against a soft deadline so a slow but finite document reports `unreadable` cleanly. A single
-  pathological page cannot be interrupted inside pypdf from the same process, hence the child.
-* **Memory.** The child caps its own address space (`RLIMIT_AS`, `_MEMORY_HEADROOM` above its size at start)
-  and CPU time; pypdf's own limits are tightened (`_PYPDF_LIMITS`: at most 16 MiB out of any filter, bounded
+* **Time.** The analysis runs in a worker process that is killed when `max_seconds` is up; a single
+  pathological page cannot be interrupted inside pypdf from the same process (a 2 KB file can keep it busy for
+  minutes), hence the separate process. Workers come from multiprocessing's *forkserver* (safe to start from
+  a threaded server, pypdf preloaded) and are kept in a small pool, so a normal inspection costs about the
+  same as in-process (~2 ms of overhead); starting a worker — first call, or after a kill — takes a few
+  hundred milliseconds, not counted against the document. Inside, pages are also checked against a soft
+  deadline so a slow but finite document reports `unreadable` cleanly and the worker survives.
+* **Memory.** A worker caps its own address space (`RLIMIT_AS`, `_MEMORY_HEADROOM` above its size at
+  start); pypdf's own limits are tightened (`_PYPDF_LIMITS`: at most 16 MiB out of any filter, bounded
   parsing work per content stream, bounded page tree and form-XObject recursion). Hitting any limit, a
   `MemoryError`, a crash or the kill all end as `PdfInfo(unreadable=True)`.
 * **Privacy.** pypdf's loggers are silenced and its warnings ignored: what it emits can quote the document.
@@ -46,7 +49,6 @@ TEXT_CAP = 20_000
 
 _EOF_WINDOW = 1024  # Acrobat requires %%EOF within the last 1024 bytes; a file without it was cut short.
 _MEMORY_HEADROOM = 768 * 1024 * 1024
-_KILL_GRACE_SECONDS = 0.25
 _SOFT_DEADLINE_SHARE = 0.8
 _INVISIBLE_RENDER_MODES = frozenset({3, 7})
 _TEXT_OPERATORS = frozenset({b"Tj", b"TJ", b"'", b'"'})
@@ -67,7 +69,7 @@ _PYPDF_LIMITS: dict[str, int] = {
     "brotli_maximum_output_length": 16 * _MIB,
     "image_maximum_buffer_size": 16 * _MIB,
     "stream_decoding_work_maximum_length": 64 * _MIB,
-    "stream_parsing_work_maximum_count": 500_000,
+    "stream_parsing_work_maximum_count": 200_000,
     "xmp_maximum_input_length": 1 * _MIB,
     "page_tree_maximum_entries": 20_000,
     "page_tree_maximum_depth": 50,
@@ -93,13 +95,12 @@ _Result = tuple[int, int, bool, bool, str]
 
 def inspect_pdf(data: bytes, *, max_pages: int, max_seconds: float) -> PdfInfo:
     """Inspect a PDF within `max_seconds` of wall time. Never raises; trouble of any kind is `unreadable`."""
-    started = time.monotonic()
     if not _has_eof_marker(data):
         return PdfInfo(unreadable=True)
-    max_pages = max(1, max_pages)
-    info = _inspect_in_child(bytes(data), max_pages, started + max(0.0, max_seconds))
+    max_pages, max_seconds = max(1, max_pages), max(0.0, max_seconds)
+    info = _inspect_in_child(bytes(data), max_pages, max_seconds)
     if info is None:  # no child process possible here: bounded by pypdf's limits and page deadline only
-        info = analyse_pdf(data, max_pages=max_pages, deadline=started + max_seconds)
+        info = analyse_pdf(data, max_pages=max_pages, deadline=time.monotonic() + max_seconds)
     return info
 
 
@@ -253,7 +254,7 @@ class _Worker:
         soft_seconds = max(0.0, deadline - time.monotonic()) * _SOFT_DEADLINE_SHARE
         try:
             self.connection.send((data, max_pages, soft_seconds))
-            if self.connection.poll(max(0.0, deadline - time.monotonic()) + _KILL_GRACE_SECONDS):
+            if self.connection.poll(max(0.0, deadline - time.monotonic())):
                 pages, without_text, encrypted, unreadable, text = self.connection.recv()
                 return PdfInfo(int(pages), int(without_text), bool(encrypted), bool(unreadable), str(text))
         except Exception:  # the worker died (memory limit, crash) or sent nonsense
@@ -275,12 +276,16 @@ class _Worker:
             self.process.close()
 
 
-def _inspect_in_child(data: bytes, max_pages: int, deadline: float) -> PdfInfo | None:
-    """Run `analyse_pdf` in a worker killed at `deadline`; None when no worker process can be started."""
+def _inspect_in_child(data: bytes, max_pages: int, seconds: float) -> PdfInfo | None:
+    """Run `analyse_pdf` in a worker killed after `seconds`; None when no worker process can be started.
+
+    The clock starts once a worker is ready: starting one (the first time, or after a kill) takes a few
+    hundred milliseconds that no document can influence, and must not count against it.
+    """
     worker = _take_worker()
     if worker is None:
         return None
-    info = worker.run(data, max_pages, deadline)
+    info = worker.run(data, max_pages, time.monotonic() + seconds)
     if info is None:
         return PdfInfo(unreadable=True)
     _give_back(worker)
@@ -289,8 +294,11 @@ def _inspect_in_child(data: bytes, max_pages: int, deadline: float) -> PdfInfo |
 
 def _take_worker() -> _Worker | None:
     with _pool_lock:
-        if _pool:
-            return _pool.pop()
+        while _pool:
+            worker = _pool.pop()
+            if worker.process.is_alive():
+                return worker
+            worker.stop()
     try:
         return _Worker()
     except Exception:  # daemonic parent, no semaphores, fork refused…
