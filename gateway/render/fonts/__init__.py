@@ -51,8 +51,8 @@ class FontPair:
 
 
 def shipped_font(name: str) -> Path:
-    """Path of a font file shipped in gateway/render/fonts."""
-    return Path(str(resources.files("gateway.render") / "fonts" / name))
+    """Path of a font file shipped beside this module."""
+    return Path(str(resources.files("gateway.render.fonts") / name))
 
 
 def _register(path: Path) -> Face:
