@@ -49,9 +49,7 @@ def outbound(job_ref: str = "JOB-0001", pages: int = 2, to: str = NUMBER, body: 
     )
 
 
-async def test_pharmacy_receives_one_pdf_and_notice_matches_job(
-    provider: FakeFaxProvider, sink: MailSink
-) -> None:
+async def test_pharmacy_receives_one_pdf_and_notice_matches_job(provider: FakeFaxProvider, sink: MailSink) -> None:
     job = outbound("JOB-0001", pages=2)
     receipt = await relay_for(provider).deliver(job)
 
@@ -214,20 +212,23 @@ async def test_auth_required(sink: MailSink) -> None:
         assert (caught.value.retryable, caught.value.cause) == (False, "refused")
 
 
-@pytest.fixture
-def tls_context(tmp_path: Path) -> object:
+@pytest.fixture(scope="module")
+def tls_context(tmp_path_factory: pytest.TempPathFactory) -> object:
     import ssl
 
     if shutil.which("openssl") is None:
         pytest.skip("openssl not installed")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         [
             "openssl",
             "req",
             "-x509",
             "-newkey",
-            "rsa:2048",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
             "-nodes",
             "-days",
             "1",
