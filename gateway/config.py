@@ -117,12 +117,19 @@ class ExchangeSection(_Section):
     ews_version: str = "Exchange2016"
     ews_auth_type: Literal["NTLM", "basic", "digest"] = "NTLM"
     validate_certs: bool = True
-    ca_file: Path | None = None  # extra CA bundle (PEM) for Graph/EWS/login, e.g. an inspection proxy or a fake
+    ca_file: Path | None = None  # CA bundle (PEM) trusted instead of the system store for Graph, login, EWS
     timeout_seconds: float = Field(default=30.0, gt=0)
     # Office 365 Message Encryption trigger matched by the tenant's mail-flow rule
     encryption_trigger: Literal["header", "subject"] = "header"
     encryption_header: str = "X-Ordofax-Encrypt"
     encryption_subject_keyword: str = "[chiffré]"
+
+    @field_validator("encryption_header")
+    @classmethod
+    def _x_header(cls, v: str) -> str:
+        if not (v.isascii() and v.lower().startswith("x-") and v[2:].replace("-", "").isalnum()):
+            raise ValueError("must be a custom header name starting with 'X-' (Graph sets no other)")
+        return v
 
 
 class StorageSection(_Section):

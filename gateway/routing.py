@@ -35,7 +35,9 @@ def route_of(address: str, gateway: GatewaySection) -> Route:
     return Route.EMAIL_ENCRYPTED
 
 
-def destination(to: list[str], cc: list[str], bcc: list[str], gateway: GatewaySection, directory: FaxDirectory) -> Destination:
+def destination(
+    to: list[str], cc: list[str], bcc: list[str], gateway: GatewaySection, directory: FaxDirectory
+) -> Destination:
     archives = set(gateway.archives)
     dest = Destination()
     dest.archives_in_cc = any(a in archives for a in cc)

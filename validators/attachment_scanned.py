@@ -16,7 +16,9 @@ class AttachmentScanned(Rule):
         "Le PDF joint est une numérisation (page sans texte). Les ordonnances manuscrites numérisées sont "
         "interdites : écrivez l'ordonnance dans le courriel ou joignez un PDF produit par un outil numérique."
     )
-    message_en = "The attached PDF is a scan. Scanned handwritten prescriptions are banned: write it or attach a digital PDF."
+    message_en = (
+        "The attached PDF is a scan. Scanned handwritten prescriptions are banned: write it or attach a digital PDF."
+    )
 
     def violated(self, ctx: RuleContext) -> bool:
         return any(a.pdf and not a.pdf.unreadable and a.pdf.pages_without_text > 0 for a in ctx.pdfs())

@@ -11,9 +11,7 @@ class FaxNotInDirectory(Rule):
     severity = Severity.WARNING
     field = "to"
     description = "The addressed fax number is not in the directory."
-    message_fr = (
-        "Ce numéro de télécopieur n'est pas dans le bottin. Vérifiez qu'il s'agit bien du bon destinataire."
-    )
+    message_fr = "Ce numéro de télécopieur n'est pas dans le bottin. Vérifiez qu'il s'agit bien du bon destinataire."
     message_en = "This fax number is not in the directory. Check that it is the right recipient."
 
     def violated(self, ctx: RuleContext) -> bool:

@@ -14,7 +14,9 @@ class MessageLimitExceeded(Rule):
     severity = Severity.ERROR
     field = "message"
     description = "The message exceeds the configured size, part-count, nesting or processing-time limits."
-    message_fr = "Le message dépasse les limites de la passerelle ({which}). Allégez-le (moins de pièces jointes) et renvoyez."
+    message_fr = (
+        "Le message dépasse les limites de la passerelle ({which}). Allégez-le (moins de pièces jointes) et renvoyez."
+    )
     message_en = "The message exceeds the gateway's limits ({which}). Make it smaller and send again."
 
     def check(self, ctx: RuleContext) -> list[Finding]:

@@ -13,9 +13,7 @@ class PatientNamMismatch(Rule):
     severity = Severity.WARNING
     field = "patient.nam"
     description = "NAM letters, birth date or sex disagree with the other patient fields."
-    message_fr = (
-        "Le NAM ne concorde pas avec {what} de l'usager. Vérifiez le NAM et l'identité avant l'envoi."
-    )
+    message_fr = "Le NAM ne concorde pas avec {what} de l'usager. Vérifiez le NAM et l'identité avant l'envoi."
     message_en = "The NAM does not agree with the patient's {what_en}. Check the NAM and identity."
 
     def check(self, ctx: RuleContext) -> list[Finding]:

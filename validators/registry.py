@@ -47,10 +47,10 @@ from validators.rx_drug_incomplete import RxDrugIncomplete
 from validators.rx_sig_vague import RxSigVague
 from validators.sender_domain import SenderDomain
 from validators.sender_identity_mismatch import SenderIdentityMismatch
-from validators.sender_phone_invalid import SenderPhoneInvalid
-from validators.sender_phone_missing import SenderPhoneMissing
 from validators.sender_licence_missing import SenderLicenceMissing
 from validators.sender_name_missing import SenderNameMissing
+from validators.sender_phone_invalid import SenderPhoneInvalid
+from validators.sender_phone_missing import SenderPhoneMissing
 from validators.sender_spoofed import SenderSpoofed
 from validators.sender_unregistered import SenderUnregistered
 

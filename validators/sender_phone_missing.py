@@ -11,9 +11,7 @@ class SenderPhoneMissing(MissingValueRule):
     severity = Severity.ERROR
     field = "sender.phone"
     description = "No phone number where the prescriber can be reached."
-    message_fr = (
-        "Ajoutez à la signature un numéro où le destinataire peut vous joindre, p. ex. « Tél : 514 555-0123 »."
-    )
+    message_fr = "Ajoutez à la signature un numéro où le destinataire peut vous joindre, p. ex. « Tél : 514 555-0123 »."
     message_en = "Add a phone number where the recipient can reach you, e.g. «Tél : 514 555-0123»."
 
     def value(self, ctx: RuleContext) -> object:

@@ -31,9 +31,7 @@ _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 ISO = re.compile(r"(?<!\d)(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)")
 DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
-WRITTEN = re.compile(
-    rf"(?<![\w])(\d{{1,2}})\s*(?:er|e|re)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)"
-)
+WRITTEN = re.compile(rf"(?<![\w])(\d{{1,2}})\s*(?:er|e|re)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)")
 WRITTEN_EN = re.compile(rf"(?<![\w])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 
 

@@ -106,11 +106,9 @@ def _phones(line: Line) -> list[_Phone]:
 
 
 def _last_label(pattern: re.Pattern[str], before: str) -> int | None:
-    best = None
-    for start in range(len(before)):
-        if pattern.match(before, start):
-            best = start
-    return best
+    """Where the label closest before a number starts (the gap to the number holds no digit)."""
+    m = pattern.search(before)
+    return m.start() if m else None
 
 
 def _loose_labelled_number(line: Line, label: str) -> str | None:
@@ -159,8 +157,11 @@ def _assign_roles(doc: _Doc) -> None:
             L.TO_PATIENT.search(f)
             or (L.CONSENT.search(f) and "consent" in f)
             or (L.CRITICAL.search(f) and any(find_phones(line.text)))
-            or re.match(r"(allergi\w*|aucune\s+allergie|intention\s+therapeutique|indication|diagnostic|dx|"
-                        r"contexte|renseignements?\s+cliniques?)\b[^\n]{0,200}$", f)
+            or re.match(
+                r"(allergi\w*|aucune\s+allergie|intention\s+therapeutique|indication|diagnostic|dx|"
+                r"contexte|renseignements?\s+cliniques?)\b[^\n]{0,200}$",
+                f,
+            )
         ):
             line.role = "meta"
     _mark_recipient(doc)
@@ -269,7 +270,8 @@ def _nam_value(text: str, start: int) -> str | None:
     tokens = re.match(r"[A-Za-z0-9]+(?:[ \-][A-Za-z0-9]+){0,4}", rest)
     if not tokens:
         return None
-    kept, count = [], 0
+    kept: list[str] = []
+    count = 0
     for token in re.split(r"[ \-]", tokens.group(0)):
         if kept and (count + len(token) > 12 or (token.isalpha() and len(token) > 2)):
             break
@@ -406,9 +408,8 @@ def _orient(name: str, registered: RegisteredSender | None, from_display: str) -
     """Split a prescriber's name, using the enrolled account or the From display name to decide the order."""
     first, last = split_name(name)
     tokens = {fold(t) for t in re.split(r"[\s,]+", name) if t}
-    if registered is not None:
-        if {fold(registered.first_name), fold(registered.last_name)} <= tokens | {""}:
-            return registered.first_name if fold(registered.first_name) in tokens else first, registered.last_name
+    if registered is not None and {fold(registered.first_name), fold(registered.last_name)} <= tokens:
+        return registered.first_name, registered.last_name
     if "," in from_display and "," not in name:
         display_last = fold(from_display.split(",")[0].strip())
         if first and fold(first) == display_last:
@@ -419,7 +420,7 @@ def _orient(name: str, registered: RegisteredSender | None, from_display: str) -
 def _sender_phone(doc: _Doc, sig: list[Line], s: Sender) -> None:
     candidates = [p for line in sig for p in _phones(line) if p.kind != "fax"]
     labelled = [p for p in candidates if p.kind == "phone"]
-    chosen = (labelled or candidates or [None])[0]
+    chosen: _Phone | None = (labelled or candidates)[0] if (labelled or candidates) else None
     if chosen is None:
         for line in doc.lines:
             if line.role != "recipient" and re.search(r"(re)?joindre|joignable|rejoint", line.folded):
@@ -464,12 +465,12 @@ def _meta(doc: _Doc, ex: Extracted) -> None:
                 ex.critical_values_phone = phone
                 break
     originals = "\n".join(ln.text for ln in doc.lines)
-    m = L.ALLERGY.search(full)
-    if m:
-        ex.allergies = _clause(originals, m.start())
-    m = L.CLINICAL.search(full)
-    if m:
-        ex.clinical_info = _clause(originals, m.start())
+    allergy = L.ALLERGY.search(full)
+    if allergy:
+        ex.allergies = _clause(originals, allergy.start())
+    clinical = L.CLINICAL.search(full)
+    if clinical:
+        ex.clinical_info = _clause(originals, clinical.start())
     ex.vague_sig = [m.group(0) for ln in doc.lines if ln.role == "order" for m in L.VAGUE_SIG.finditer(ln.folded)]
     ex.teleconsultation_mentioned = bool(L.TELECONSULTATION.search(full))
 

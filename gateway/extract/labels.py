@@ -21,9 +21,7 @@ LICENCE = re.compile(
     r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d-\d{4,6}|\d{1,8})(?![\d])"
 )
 DOCTOR_TITLE = re.compile(r"(?<![\w])(?:dr|dre|docteur|docteure|doctor)\.?(?=\s)", re.IGNORECASE)
-PATIENT_TITLE = re.compile(
-    r"(?<![\w])(mme|madame|mlle|mademoiselle|m\.|mr\.?|monsieur|mx)(?=\s)", re.IGNORECASE
-)
+PATIENT_TITLE = re.compile(r"(?<![\w])(mme|madame|mlle|mademoiselle|m\.|mr\.?|monsieur|mx)(?=\s)", re.IGNORECASE)
 DOB = re.compile(
     r"(?:date\s+de\s+naissance|\bd\.?\s?d\.?\s?n\b\.?|\bd\.\s?n\.|\bdob\b|\bn[eé]\s?\(\s?e\s?\)\s+le|"
     r"\bn[eé]e?\s+le|\bnaissance\b|\bne\(e\)|\bdate\s+of\s+birth)\s*[:\-]?\s*"
@@ -55,9 +53,7 @@ TO_PATIENT = re.compile(
 )
 CONSENT = re.compile(r"(consentement|consent\w*|a\s+consenti)[^\n]{0,120}")
 CONSENT_NEGATIVE = re.compile(r"\b(non\s+obtenu|pas\s+obtenu|refus\w*|non\s+donne|not\s+obtained|aucun)\b")
-CONSENT_POSITIVE = re.compile(
-    r"\b(obtenu|donne|recu|verbal|ecrit|consign\w*|accord\w*|obtained|given|a\s+consenti)"
-)
+CONSENT_POSITIVE = re.compile(r"\b(obtenu|donne|recu|verbal|ecrit|consign\w*|accord\w*|obtained|given|a\s+consenti)")
 CRITICAL = re.compile(
     r"(valeurs?\s+critiques?|resultats?\s+critiques?|valeurs?\s+alarmantes?|valeurs?\s+de\s+panique|"
     r"en\s+urgence|urgence|en\s+tout\s+temps|critical\s+values?)"
@@ -93,9 +89,7 @@ DISCLAIMER = re.compile(
 )
 PROFESSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
-        re.compile(
-            r"\b(ips\w*|infirmi\w+\s+praticien\w*(?:\s+specialise\w*)?|nurse\s+practitioner|super-?infirmi\w+)"
-        ),
+        re.compile(r"\b(ips\w*|infirmi\w+\s+praticien\w*(?:\s+specialise\w*)?|nurse\s+practitioner|super-?infirmi\w+)"),
         "infirmière praticienne spécialisée",
     ),
     (re.compile(r"\b(pharmacien\w*|pharmacist)\b"), "pharmacien"),

@@ -12,9 +12,7 @@ from dataclasses import dataclass
 
 # A number as people write it: optional +1 / 1-, area code possibly in parentheses, separators of
 # space, dot or dash. Digits glued to letters or other digits are not a phone number.
-PHONE_PATTERN = re.compile(
-    r"(?<![\w+])(?:\+?\s?1[\s.\-]?)?(?:\(\s?\d{3}\s?\)|\d{3})[\s.\-]?\d{3}[\s.\-]?\d{4}(?![\w])"
-)
+PHONE_PATTERN = re.compile(r"(?<![\w+])(?:\+?\s?1[\s.\-]?)?(?:\(\s?\d{3}\s?\)|\d{3})[\s.\-]?\d{3}[\s.\-]?\d{4}(?![\w])")
 _N11 = re.compile(r"^[2-9]11$")
 
 

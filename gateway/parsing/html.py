@@ -12,7 +12,30 @@ import re
 from html.parser import HTMLParser
 
 _BLOCK = frozenset(
-    "p div tr li h1 h2 h3 h4 h5 h6 table ul ol blockquote pre section article header footer hr dt dd".split()
+    [
+        "p",
+        "div",
+        "tr",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "ul",
+        "ol",
+        "blockquote",
+        "pre",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "hr",
+        "dt",
+        "dd",
+    ]
 )
 _SKIP = frozenset({"style", "script", "head", "title", "xml"})
 _CELL = frozenset({"td", "th"})
