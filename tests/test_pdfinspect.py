@@ -179,9 +179,7 @@ def test_a_user_password_makes_it_encrypted_and_unreadable() -> None:
 
 
 def test_an_owner_password_alone_is_encrypted_but_readable() -> None:
-    info = inspect_pdf(
-        encrypted(PRESCRIPTION, user="", owner="owner"), max_pages=MAX_PAGES, max_seconds=SECONDS
-    )
+    info = inspect_pdf(encrypted(PRESCRIPTION, user="", owner="owner"), max_pages=MAX_PAGES, max_seconds=SECONDS)
     assert (info.encrypted, info.unreadable, info.pages, info.pages_without_text) == (True, False, 1, 0)
     assert "TÉLÉCONSULTATION" in info.text
 
@@ -200,6 +198,12 @@ def test_an_owner_password_alone_is_encrypted_but_readable() -> None:
 )
 def test_corrupt_truncated_or_empty_is_unreadable(damaged: bytes) -> None:
     assert inspect_pdf(damaged, max_pages=MAX_PAGES, max_seconds=SECONDS).unreadable
+
+
+def test_padding_after_the_end_marker_is_forgiven() -> None:
+    padded = PRESCRIPTION + b"\x00" * 4096 + b"\r\n" * 100
+    info = inspect_pdf(padded, max_pages=MAX_PAGES, max_seconds=SECONDS)
+    assert (info.pages, info.unreadable) == (1, False)
 
 
 def test_pages_beyond_the_limit_are_counted_but_not_read() -> None:
@@ -244,9 +248,7 @@ def test_deeply_nested_and_cyclic_objects_end_in_a_value() -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
     nested = raw_pdf(CATALOG, PAGES, PAGE.replace(b"/Contents 4 0 R", b"/Contents 4 0 R /Junk " + deep))
     cyclic = raw_pdf(CATALOG, b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>")
-    loop_parent = raw_pdf(
-        CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Pages /Kids [2 0 R] >>"
-    )
+    loop_parent = raw_pdf(CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", b"<< /Type /Pages /Kids [2 0 R] >>")
     for document in (nested, cyclic, loop_parent):
         info, seconds = inspect(document, max_seconds=2.0)
         assert seconds < 2.5

@@ -29,6 +29,7 @@ import contextlib
 import dataclasses
 import io
 import logging
+import math
 import multiprocessing
 import os
 import threading
@@ -114,7 +115,9 @@ def analyse_pdf(data: bytes, *, max_pages: int, deadline: float) -> PdfInfo:
 
 
 def _has_eof_marker(data: bytes) -> bool:
-    return b"%%EOF" in data[-_EOF_WINDOW:]
+    """Was the file cut short? Trailing whitespace or NUL padding (some scanners add it) is forgiven."""
+    tail = data[-64 * 1024 :].rstrip(b"\x00\t\n\r\f ")
+    return b"%%EOF" in tail[-_EOF_WINDOW:]
 
 
 def _read(data: bytes, max_pages: int, deadline: float) -> PdfInfo:
@@ -210,18 +213,30 @@ def _tight_limits() -> contextlib.AbstractContextManager[Any]:
                 setattr(filters, name, value)
         return contextlib.nullcontext()
     known = {f.name for f in dataclasses.fields(configuration)}
-    cm: contextlib.AbstractContextManager[Any] = apply(
-        **{k: v for k, v in _PYPDF_LIMITS.items() if k in known}
-    )
+    cm: contextlib.AbstractContextManager[Any] = apply(**{k: v for k, v in _PYPDF_LIMITS.items() if k in known})
     return cm
 
 
 # --- the worker processes -------------------------------------------------------------------------------
 
+_READY = "ready"
+_START_SECONDS = 30.0
+_RETRY_START_SECONDS = 60.0  # after a worker failed to start, analyse in-process for this long
+_failed_start = -math.inf
 _POOL_SIZE = 4  # idle workers kept for reuse; more are started on demand when inspections overlap
 _JOBS_PER_WORKER = 200  # recycle a worker now and then, so nothing a document left behind lingers
 _pool: list[_Worker] = []
 _pool_lock = threading.Lock()
+
+
+def _forget_pool_after_fork() -> None:
+    """A forked copy of this process does not own the workers (nor a lock another thread may have held)."""
+    global _pool_lock
+    _pool_lock = threading.Lock()
+    _pool.clear()
+
+
+os.register_at_fork(after_in_child=_forget_pool_after_fork)
 
 
 @cache
@@ -247,6 +262,16 @@ class _Worker:
         finally:
             child_end.close()
         self.jobs = 0
+        if not self._ready():
+            self.stop()
+            raise ChildProcessError("PDF worker did not start")
+
+    def _ready(self) -> bool:
+        """Wait for the worker's greeting: a worker that cannot start must not turn every PDF unreadable."""
+        try:
+            return bool(self.connection.poll(_START_SECONDS) and self.connection.recv() == _READY)
+        except Exception:
+            return False
 
     def run(self, data: bytes, max_pages: int, deadline: float) -> PdfInfo | None:
         """The worker's answer, or None if it did not answer by `deadline` (the worker is then dead)."""
@@ -293,15 +318,19 @@ def _inspect_in_child(data: bytes, max_pages: int, seconds: float) -> PdfInfo | 
 
 
 def _take_worker() -> _Worker | None:
+    global _failed_start
     with _pool_lock:
         while _pool:
             worker = _pool.pop()
             if worker.process.is_alive():
                 return worker
             worker.stop()
+        if time.monotonic() - _failed_start < _RETRY_START_SECONDS:
+            return None
     try:
         return _Worker()
-    except Exception:  # daemonic parent, no semaphores, fork refused…
+    except Exception:  # daemonic parent, no semaphores, fork refused, worker crashed on start…
+        _failed_start = time.monotonic()
         return None
 
 
@@ -316,6 +345,7 @@ def _give_back(worker: _Worker) -> None:
 def _worker_main(connection: Connection) -> None:
     """Serve jobs until the parent goes away. Runs in the child."""
     _limit_own_memory()
+    connection.send(_READY)
     while True:
         try:
             data, max_pages, seconds = connection.recv()

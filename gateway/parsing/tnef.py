@@ -39,9 +39,7 @@ _FIXED_SIZES = {
     mapi.SZMAPI_CLSID: 16,
 }
 _SHORT_TYPES = frozenset({mapi.SZMAPI_SHORT, mapi.SZMAPI_BOOLEAN})  # 2 bytes each, padded to 4 in total
-_VARIABLE_TYPES = frozenset(
-    {mapi.SZMAPI_STRING, mapi.SZMAPI_UNICODE_STRING, mapi.SZMAPI_BINARY, mapi.SZMAPI_OBJECT}
-)
+_VARIABLE_TYPES = frozenset({mapi.SZMAPI_STRING, mapi.SZMAPI_UNICODE_STRING, mapi.SZMAPI_BINARY, mapi.SZMAPI_OBJECT})
 _WANTED_PROPERTIES = frozenset(
     {
         properties.MAPI_ATTACH_LONG_FILENAME,
@@ -82,9 +80,7 @@ class _Attachment:
         return embedded if isinstance(embedded, bytes) else b""
 
 
-def unpack_tnef(
-    data: bytes, *, max_bytes: int, max_attachments: int
-) -> list[tuple[str | None, bytes]] | None:
+def unpack_tnef(data: bytes, *, max_bytes: int, max_attachments: int) -> list[tuple[str | None, bytes]] | None:
     """The (name, bytes) of each file inside a TNEF stream; None when `data` is not well-formed TNEF.
 
     Never raises. See the module docstring for how the limits show in the result.
