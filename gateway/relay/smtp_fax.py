@@ -18,6 +18,7 @@ reported as retryable "unreachable", and the message says so, because a duplicat
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.policy
 import re
@@ -198,11 +199,17 @@ async def smtp_send(
     try:
         await client.connect()
         try:
-            return await _transaction(client, message, sender, recipients, stage)
-        finally:
+            reply = await _transaction(client, message, sender, recipients, stage)
+        except BaseException:
             client.close()
+            raise
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         raise map_smtp_error(exc, endpoint, data_sent=stage.data_sent) from None
+    # the message is accepted: a polite QUIT, whose failure changes nothing
+    with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
+        await client.quit()
+    client.close()
+    return reply
 
 
 @dataclass(slots=True)
