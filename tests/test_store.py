@@ -5,6 +5,7 @@ Times are passed explicitly, so retries, leases and deadlines are tested without
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import re
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.cli import main
+from gateway.commands import status as status_command
 from gateway.config import RetrySection, StorageSection
 from gateway.store import (
     CLAIMABLE,
@@ -101,9 +102,7 @@ def to_sending(store: SqlJobStore, mid: str = "<rx-1@ssss.gouv.qc.ca>", now: dt.
     store.record_check(job.id, worker_id="w1", accepted=True, update=update, now=now)
     store.transition(job.id, S.RENDERING, worker_id="w1", now=now)
     docs = [NewDocument("fax", PDF, 1), NewDocument("archives", PDF + b"copy", 1)]
-    store.transition(
-        job.id, S.QUEUED, worker_id="w1", update=JobUpdate(page_count=1, documents=docs), now=now
-    )
+    store.transition(job.id, S.QUEUED, worker_id="w1", update=JobUpdate(page_count=1, documents=docs), now=now)
     return store.transition(job.id, S.SENDING, worker_id="w1", now=now)
 
 
@@ -292,9 +291,7 @@ def test_causes_have_their_own_delays(store: SqlJobStore) -> None:
 
 def test_graph_retry_after_wins(store: SqlJobStore) -> None:
     job = to_sending(store)
-    got = store.record_failure(
-        job.id, worker_id="w1", cause="throttled", retryable=True, retry_after=7, now=T0
-    )
+    got = store.record_failure(job.id, worker_id="w1", cause="throttled", retryable=True, retry_after=7, now=T0)
     assert got.next_attempt_at == at(7)
 
 
@@ -486,7 +483,11 @@ def write_config(tmp_path: Path, storage: StorageSection) -> Path:
 
 
 def ordofax(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
+    """`ordofax status …` through the command module itself, as gateway.cli runs it."""
+    assert args[0] == "status"
+    parser = argparse.ArgumentParser(prog="ordofax status")
+    status_command.add_arguments(parser)
+    code = status_command.run(parser.parse_args([str(a) for a in args[1:]]))
     out, err = capsys.readouterr()
     return code, out, err
 
