@@ -74,9 +74,7 @@ def make_self_signed(directory: Path) -> tuple[Path, Path]:
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=2))
         .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -268,9 +266,7 @@ class FakeGraph:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.ca_file, self._key_file)
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-graph", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-graph", daemon=True)
         self._thread.start()
         return self
 
@@ -292,9 +288,7 @@ class FakeGraph:
 
     # -- test controls -----------------------------------------------------------------------------------
 
-    def fail_next(
-        self, count: int, *, status: int = 429, retry_after: float | None = 1, after: int = 0
-    ) -> None:
+    def fail_next(self, count: int, *, status: int = 429, retry_after: float | None = 1, after: int = 0) -> None:
         """Answer `count` Graph API calls with `status` (and Retry-After when given), letting `after` through
         first. Upload-URL PUTs and identity calls are not counted."""
         with self._lock:
@@ -384,9 +378,7 @@ class FakeGraph:
         with self._lock:
             self.sent.append(sent)
 
-    def _sent_from(
-        self, mailbox: str, message: JsonObject, attachments: list[ReceivedAttachment], via: str
-    ) -> None:
+    def _sent_from(self, mailbox: str, message: JsonObject, attachments: list[ReceivedAttachment], via: str) -> None:
         body = message.get("body") or {}
         self._record(
             SentMessage(
@@ -462,6 +454,8 @@ class _Handler(BaseHTTPRequestHandler):
             data, ctype = b"", "application/json"
         else:
             data, ctype = json.dumps(payload).encode(), "application/json"
+        with self.fake._lock:  # recorded before answering, so a client that got its answer sees it logged
+            self.fake.requests.append((self.command, urlsplit(self.path).path, status))
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
@@ -469,8 +463,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
-        with self.fake._lock:
-            self.fake.requests.append((self.command, urlsplit(self.path).path, status))
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -524,9 +516,7 @@ class _Handler(BaseHTTPRequestHandler):
         payload = json.loads(body) if body and method != "PUT" else {}
         self._route(method, match["mailbox"].lower(), match["rest"], query, payload)
 
-    def _route(
-        self, method: str, mailbox: str, rest: str, query: dict[str, list[str]], payload: JsonObject
-    ) -> None:
+    def _route(self, method: str, mailbox: str, rest: str, query: dict[str, list[str]], payload: JsonObject) -> None:
         parts = rest.strip("/").split("/")
         fake = self.fake
         if method == "POST" and parts == ["sendMail"]:
@@ -551,9 +541,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.fake._drafts[draft_id] = _Draft(mailbox, payload, attachments)
         self._send(201, {"id": draft_id, "subject": payload.get("subject"), "isDraft": True})
 
-    def _message_op(
-        self, method: str, mailbox: str, message_id: str, tail: list[str], payload: JsonObject
-    ) -> None:
+    def _message_op(self, method: str, mailbox: str, message_id: str, tail: list[str], payload: JsonObject) -> None:
         fake = self.fake
         with fake._lock:
             draft = fake._drafts.get(message_id)
@@ -583,9 +571,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             raise _ApiError(400, "BadRequest", "unsupported message operation")
 
-    def _draft_op(
-        self, method: str, draft_id: str, draft: _Draft, tail: list[str], payload: JsonObject
-    ) -> None:
+    def _draft_op(self, method: str, draft_id: str, draft: _Draft, tail: list[str], payload: JsonObject) -> None:
         fake = self.fake
         if method == "POST" and tail == ["attachments"]:
             attachment = _decode_attachment(payload, "attachment")
@@ -595,13 +581,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif method == "POST" and tail == ["attachments", "createUploadSession"]:
             item = payload["AttachmentItem"]
             if item.get("attachmentType") != "file" or int(item.get("size", 0)) <= 0:
-                raise _ApiError(
-                    400, "ErrorInvalidRequest", "AttachmentItem needs attachmentType file and size"
-                )
+                raise _ApiError(400, "ErrorInvalidRequest", "AttachmentItem needs attachmentType file and size")
             token = secrets.token_urlsafe(24)
-            session = _UploadSession(
-                draft_id, str(item["name"]), str(item.get("contentType", "")), int(item["size"])
-            )
+            session = _UploadSession(draft_id, str(item["name"]), str(item.get("contentType", "")), int(item["size"]))
             with fake._lock:
                 fake._sessions[token] = session
             expires = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -13,11 +13,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fakes.graph import FakeGraph
-from gateway.config import ExchangeSection
+from gateway.config import ExchangeSection, parse_config
 from gateway.errors import ConfigError, RelayError
 from gateway.relay.base import Outbound, OutboundAttachment, Relay
+from gateway.relay.ews import EwsRelay
 from gateway.relay.graph import CHUNK_SIZE, INLINE_LIMIT, GraphClient, GraphRelay
-from gateway.relay.mime_build import ExchangeThrottled, encrypted_subject
+from gateway.relay.mime_build import ExchangeThrottled, encrypted_subject, exchange_relay
 
 PDF = b"%PDF-1.4\n% lab requisition\n" + bytes(range(256)) * 40
 
@@ -248,3 +249,14 @@ def test_subject_keyword_is_added_exactly_once(subject: str, keyword: str) -> No
     once = encrypted_subject(subject, keyword)
     assert keyword in once
     assert encrypted_subject(once, keyword) == once
+
+
+@pytest.mark.parametrize("name", ["Encrypt", "X-", "X-Chiffré", "X-Ordofax Encrypt"])
+def test_encryption_header_must_be_a_custom_x_header(tmp_path: Path, name: str) -> None:
+    with pytest.raises(ConfigError, match=r"exchange\.encryption_header"):
+        parse_config({"exchange": {"encryption_header": name}}, tmp_path / "ordofax.toml")
+
+
+def test_exchange_relay_follows_the_backend() -> None:
+    assert isinstance(exchange_relay(ExchangeSection(backend="graph")), GraphRelay)
+    assert isinstance(exchange_relay(ExchangeSection(backend="ews")), EwsRelay)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from gateway.config import ExchangeSection
 from gateway.errors import RelayError
-from gateway.relay.base import Outbound, OutboundAttachment
+from gateway.relay.base import Outbound, OutboundAttachment, Relay
 
 log = logging.getLogger(__name__)
 
@@ -74,3 +74,14 @@ def build_exchange_message(outbound: Outbound, settings: ExchangeSection) -> Exc
         read_receipt=outbound.read_receipt,
         attachments=tuple(outbound.attachments),
     )
+
+
+def exchange_relay(settings: ExchangeSection) -> Relay:
+    """The relay `settings.backend` names: `GraphRelay` (default) or `EwsRelay`."""
+    if settings.backend == "ews":
+        from gateway.relay.ews import EwsRelay
+
+        return EwsRelay(settings)
+    from gateway.relay.graph import GraphRelay
+
+    return GraphRelay(settings)
