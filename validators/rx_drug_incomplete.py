@@ -11,10 +11,12 @@ from validators.base import Rule, RuleContext
 STRENGTH = re.compile(
     r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|%|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b"
 )
+# A frequency, not a count: «90 co» is a quantity and «1 co» alone says how much, not how often.
 FREQUENCY = re.compile(
-    r"\b(?:die|bid|tid|qid|hs|prn|q\s?\d+\s?h|aux\s+\d+\s*h|\d+\s*(?:x|fois)\s*(?:par|/)\s*(?:jour|j|sem\w*)|"
-    r"(?:par|/)\s*jour|le\s+matin|au\s+coucher|chaque\s+\w+|qam|qpm|stat|once|daily|bid|die|1\s*co\b|"
-    r"\d+\s*(?:co|cos|comp\w*|caps\w*|inh\w*|gtt|gouttes?|app\w*|vap\w*|bouffees?)\b)"
+    r"\b(?:die|bid|tid|qid|hs|qhs|prn|q\s?\d+(?:\s?-\s?\d+)?\s?(?:h|j|sem\w*)|aux\s+\d+(?:\s?-\s?\d+)?\s*h|"
+    r"toutes\s+les\s+\d+|\d+\s*(?:x|fois)\s*(?:par|/)\s*(?:jour|j|sem\w*|mois)|(?:par|/)\s*(?:jour|sem\w*)|"
+    r"le\s+matin|le\s+soir|au\s+coucher|au\s+lever|aux\s+repas|chaque\s+\w+|qam|qpm|stat|once|daily|"
+    r"hebdomadaire\w*|une\s+fois)"
 )
 QUANTITY = re.compile(
     r"(?:\b\d+\s*(?:co|cos|comp\w*|caps\w*|ml|g|tubes?|flacons?|inhalateurs?|boites?|unites?)\b.*\b\d+|"
