@@ -284,18 +284,28 @@ class FakeFaxProvider(_LoopbackServer):
         with self._lock:
             return next((j for j in self.jobs if j.job_ref == job_ref), None)
 
-    async def wait_for_jobs(
-        self, count: int, timeout: float = 5.0, *, finished: bool = False
-    ) -> list[ReceivedFax]:
+    def _done(self, count: int, finished: bool) -> list[ReceivedFax] | None:
+        with self._lock:
+            done = [j for j in self.jobs if not finished or j.finished]
+        return done if len(done) >= count else None
+
+    async def wait_for_jobs(self, count: int, timeout: float = 5.0, *, finished: bool = False) -> list[ReceivedFax]:
         """Wait until `count` jobs were received (and, with `finished`, transmitted or failed)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                done = [j for j in self.jobs if not finished or j.finished]
-            if len(done) >= count:
-                return done
+        while (done := self._done(count, finished)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} fax job(s) not received within {timeout} s")
             await asyncio.sleep(0.01)
-        raise TimeoutError(f"{count} fax job(s) not received within {timeout} s")
+        return done
+
+    def wait_for_jobs_blocking(self, count: int, timeout: float = 5.0, *, finished: bool = False) -> list[ReceivedFax]:
+        """The same, for a caller on another thread (thread mode: `with FakeFaxProvider(...)`)."""
+        deadline = time.monotonic() + timeout
+        while (done := self._done(count, finished)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} fax job(s) not received within {timeout} s")
+            time.sleep(0.01)
+        return done
 
     # --- aiosmtpd hooks
 
@@ -555,15 +565,27 @@ class MailSink(_LoopbackServer):
             self.envelopes.append((envelope.mail_from or "", list(envelope.rcpt_tos)))
         return "250 2.0.0 OK"
 
+    def _arrived(self, count: int) -> list[EmailMessage] | None:
+        with self._lock:
+            return list(self.messages) if len(self.messages) >= count else None
+
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
         """Wait until `count` messages arrived; TimeoutError otherwise."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
+        while (arrived := self._arrived(count)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} message(s) not received within {timeout} s")
             await asyncio.sleep(0.01)
-        raise TimeoutError(f"{count} message(s) not received within {timeout} s")
+        return arrived
+
+    def wait_for_blocking(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
+        """The same, for a caller on another thread (thread mode: `with MailSink() as sink`)."""
+        deadline = time.monotonic() + timeout
+        while (arrived := self._arrived(count)) is None:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{count} message(s) not received within {timeout} s")
+            time.sleep(0.01)
+        return arrived
 
 
 # --- command line -----------------------------------------------------------------------------------------
@@ -580,9 +602,7 @@ def _parse_mode(text: str) -> tuple[str, FaxMode]:
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(
-        prog="python -m fakes.fax_provider", description="Stand-in cloud fax provider."
-    )
+    p = argparse.ArgumentParser(prog="python -m fakes.fax_provider", description="Stand-in cloud fax provider.")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=2526)
     p.add_argument("--domain", default="fax.provider.example")

@@ -116,9 +116,7 @@ def format_when_en(when: dt.datetime) -> str:
 
 
 def _numbered(messages: Sequence[str], codes: Sequence[str]) -> str:
-    return "".join(
-        f"    {i}. {m}\n       ({c})\n" for i, (m, c) in enumerate(zip(messages, codes, strict=True), 1)
-    )
+    return "".join(f"    {i}. {m}\n       ({c})\n" for i, (m, c) in enumerate(zip(messages, codes, strict=True), 1))
 
 
 def _findings_block(findings: Iterable[Finding], lang: str) -> str:

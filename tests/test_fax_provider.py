@@ -26,9 +26,7 @@ async def provider(tmp_path: Path) -> AsyncIterator[FakeFaxProvider]:
         yield p
 
 
-def fax_mail(
-    number: str = "15145550150", *, pdf: bytes | None = None, extra: bytes | None = None
-) -> EmailMessage:
+def fax_mail(number: str = "15145550150", *, pdf: bytes | None = None, extra: bytes | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = "ordofax@ssss.gouv.qc.ca"
     msg["To"] = f"{number}@{DOMAIN}"
@@ -82,9 +80,7 @@ async def test_invalid_number_refused_at_rcpt(provider: FakeFaxProvider) -> None
         (sample_pdf(1), b"\xd0\xcf\x11\xe0 word document", "Unsupported attachment"),
     ],
 )
-async def test_document_checks(
-    provider: FakeFaxProvider, pdf: bytes | None, extra: bytes | None, why: str
-) -> None:
+async def test_document_checks(provider: FakeFaxProvider, pdf: bytes | None, extra: bytes | None, why: str) -> None:
     with pytest.raises(aiosmtplib.SMTPDataError) as caught:
         await send(provider, fax_mail(pdf=pdf, extra=extra))
     assert caught.value.code == 554 and why in caught.value.message
@@ -151,15 +147,15 @@ async def test_mode_by_number(provider: FakeFaxProvider) -> None:
 
 def test_thread_mode_with_standard_smtplib(tmp_path: Path) -> None:
     with (
-        FakeFaxProvider(outbox=tmp_path) as provider,
-        smtplib.SMTP("127.0.0.1", provider.port, timeout=5) as c,
+        MailSink() as sink,
+        FakeFaxProvider(outbox=tmp_path, notify_host="127.0.0.1", notify_port=sink.port) as provider,
+        smtplib.SMTP("127.0.0.1", provider.port, timeout=5) as client,
     ):
-        c.send_message(fax_mail(pdf=sample_pdf(1)))
-        deadline = time.monotonic() + 5
-        while not provider.jobs or not provider.jobs[0].finished:
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-    assert provider.jobs[0].pages == 1 and provider.jobs[0].outbox_files
+        client.send_message(fax_mail(pdf=sample_pdf(1)))
+        [job] = provider.wait_for_jobs_blocking(1, finished=True)
+        [notice] = sink.wait_for_blocking(1)
+    assert job.pages == 1 and job.outbox_files and job.notice_sent
+    assert notice["Subject"] == "Fax to 15145550150 successfully sent"
 
 
 async def test_command_line(tmp_path: Path) -> None:

@@ -195,9 +195,7 @@ def french_and_english(msg: EmailMessage) -> tuple[str, str]:
 
 
 def test_rejection_lists_each_finding_french_then_english() -> None:
-    msg = rejection_notice(
-        Config(), CTX, findings=FINDINGS, received_at=dt.datetime(2026, 12, 2, 15, 4, tzinfo=dt.UTC)
-    )
+    msg = rejection_notice(Config(), CTX, findings=FINDINGS, received_at=dt.datetime(2026, 12, 2, 15, 4, tzinfo=dt.UTC))
     french, english = french_and_english(msg)
     assert french.lstrip().startswith("Bonjour")
     for finding in FINDINGS:
@@ -281,9 +279,7 @@ async def test_notice_inbox_accepts_only_the_notice_address_and_matches_jobs() -
                 port=inbox.port,
             )
         ooo = notice_with("Absence du bureau", "Je suis absent.")
-        await aiosmtplib.send(
-            ooo, recipients=["notices@ssss.gouv.qc.ca"], hostname="127.0.0.1", port=inbox.port
-        )
+        await aiosmtplib.send(ooo, recipients=["notices@ssss.gouv.qc.ca"], hostname="127.0.0.1", port=inbox.port)
         with pytest.raises(TimeoutError):
             await inbox.wait_for("2026-0042", timeout=0.1)
         await aiosmtplib.send(

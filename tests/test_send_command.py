@@ -42,9 +42,7 @@ def send(config: Path, message: Path, notice_port: int, *extra: str) -> int:
 def test_prescription_is_faxed_and_confirmed(
     corpus_dir: Path, tmp_path: Path, notice_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with FakeFaxProvider(
-        notify_host="127.0.0.1", notify_port=notice_port, outbox=tmp_path / "out"
-    ) as provider:
+    with FakeFaxProvider(notify_host="127.0.0.1", notify_port=notice_port, outbox=tmp_path / "out") as provider:
         status = send(config_for(corpus_dir, tmp_path, provider.port), corpus_dir / PRESCRIPTION, notice_port)
     out = capsys.readouterr().out
     assert status == 0, out
@@ -79,9 +77,7 @@ def test_no_notice_means_not_confirmed(
     assert len(provider.jobs) == 1
 
 
-def test_provider_down(
-    corpus_dir: Path, tmp_path: Path, notice_port: int, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_provider_down(corpus_dir: Path, tmp_path: Path, notice_port: int, capsys: pytest.CaptureFixture[str]) -> None:
     status = send(config_for(corpus_dir, tmp_path, free_port()), corpus_dir / PRESCRIPTION, notice_port)
     out = capsys.readouterr().out
     assert status == 1
@@ -92,9 +88,7 @@ def test_rejected_message_is_not_sent(
     corpus_dir: Path, tmp_path: Path, notice_port: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with FakeFaxProvider(notify_host="127.0.0.1", notify_port=notice_port) as provider:
-        status = send(
-            config_for(corpus_dir, tmp_path, provider.port), corpus_dir / TWO_RECIPIENTS, notice_port
-        )
+        status = send(config_for(corpus_dir, tmp_path, provider.port), corpus_dir / TWO_RECIPIENTS, notice_port)
     out = capsys.readouterr().out
     assert status == 1
     assert "rejected — nothing sent" in out and "RECIPIENT_MULTIPLE" in out

@@ -61,9 +61,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         raw = args.message.read_bytes()
     except OSError as exc:
-        print(
-            f"ordofax: cannot read {args.message}: {exc.strerror or exc.__class__.__name__}", file=sys.stderr
-        )
+        print(f"ordofax: cannot read {args.message}: {exc.strerror or exc.__class__.__name__}", file=sys.stderr)
         return 2
     result = check_bytes(raw, CheckContext.from_config(config), file=str(args.message))
     if not result.accepted:

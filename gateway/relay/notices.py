@@ -192,9 +192,7 @@ def _when(value: str | None, message: Message) -> dt.datetime | None:
 _IFX_SUCCESS_RE = re.compile(
     r"\bfax to\s+\+?([\d -]{10,16}?)\s+(?:was\s+)?(?:successfully sent|sent successfully)", re.IGNORECASE
 )
-_IFX_FAILURE_RE = re.compile(
-    r"\bfax (?:to\s+\+?([\d -]{10,16}?)\s+)?(?:transmission\s+)?failed\b", re.IGNORECASE
-)
+_IFX_FAILURE_RE = re.compile(r"\bfax (?:to\s+\+?([\d -]{10,16}?)\s+)?(?:transmission\s+)?failed\b", re.IGNORECASE)
 _IFX_OK_STATUS = re.compile(r"^\s*(0\b|ok\b|success|sent\b|completed successfully)", re.IGNORECASE)
 
 

@@ -98,9 +98,7 @@ def fax_address(template: str, e164: str) -> str:
 
 def _check_job_ref(job_ref: str) -> None:
     if not _JOB_REF_RE.match(job_ref):
-        raise RelayError(
-            "job reference has characters a header cannot carry", retryable=False, cause="invalid"
-        )
+        raise RelayError("job reference has characters a header cannot carry", retryable=False, cause="invalid")
 
 
 def build_fax_message(outbound: Outbound, provider: ProviderSection) -> EmailMessage:
@@ -131,9 +129,7 @@ def _fax_message(outbound: Outbound, provider: ProviderSection) -> EmailMessage:
     msg.set_content(outbound.body_text if provider.cover_page else "", subtype="plain", charset="utf-8")
     for att in outbound.attachments:
         maintype, _, subtype = att.content_type.partition("/")
-        msg.add_attachment(
-            att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename
-        )
+        msg.add_attachment(att.data, maintype=maintype, subtype=subtype or "octet-stream", filename=att.filename)
     return msg
 
 
@@ -190,9 +186,7 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
     return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
 
 
-async def smtp_send(
-    message: EmailMessage, endpoint: SmtpEndpoint, *, sender: str, recipients: list[str]
-) -> str:
+async def smtp_send(message: EmailMessage, endpoint: SmtpEndpoint, *, sender: str, recipients: list[str]) -> str:
     """Send one message; return the server's final reply text. Raises RelayError on any failure."""
     client = _client(endpoint)
     stage = _Stage()
