@@ -16,11 +16,12 @@ from pypdf import PdfReader
 from gateway.config import Config
 from gateway.errors import RenderError
 from gateway.models import CheckResult, FileKind, Form, Route
+from gateway.render.aes import AesV2Encryption
 from gateway.render.content import FormContent, build_content
 from gateway.render.fonts import FontPair, load_fonts
 from gateway.render.jobref import job_ref_for
 from gateway.render.layout import draw, lay_out
-from gateway.render.lock import assemble, open_attachment
+from gateway.render.lock import PERMISSIONS, assemble, open_attachment
 
 __all__ = ["RenderedDocument", "job_ref_for", "render_documents"]
 
@@ -52,9 +53,7 @@ def _attachments(result: CheckResult) -> list[PdfReader]:
     return [open_attachment(data, i) for i, data in enumerate(pdfs, start=1)]
 
 
-def _metadata(
-    content: FormContent, file_number: str | None, result: CheckResult, job_ref: str
-) -> dict[str, str]:
+def _metadata(content: FormContent, file_number: str | None, result: CheckResult, job_ref: str) -> dict[str, str]:
     s = result.extracted.sender
     author = " ".join(v for v in (s.first_name, s.last_name) if v) or "ordofax"
     title = file_name(content, file_number).removesuffix(".pdf")
@@ -79,8 +78,11 @@ def render_pdf(
     total = form_pages + sum(len(r.pages) for r in attachments)
     number = result.extracted.patient.file_number
     meta = _metadata(content, number, result, job_ref)
-    form_pdf = draw(laid, fonts, total, meta["Title"], meta["Author"])
-    data = assemble(form_pdf, form_pages, attachments, fonts, job_ref, meta)
+    if attachments:
+        draft = draw(laid, fonts, total, meta)
+        data = assemble(draft, form_pages, attachments, fonts, job_ref, meta)
+    else:
+        data = draw(laid, fonts, total, meta, AesV2Encryption(int(PERMISSIONS)))
     return file_name(content, number), data, total
 
 

@@ -171,9 +171,7 @@ def _entries(result: CheckResult, fonts: FontPair, form: Form | None) -> tuple[t
     pdfs = sum(1 for a in result.message.attachments if a.kind is FileKind.PDF)
     if pdfs:
         noun = "ordonnance jointe" if form is Form.AH_251 else "document joint"
-        entries.append(
-            (f"Voir {noun} ({pdfs} fichier{'s' if pdfs > 1 else ''} PDF) à la suite de ce formulaire.",)
-        )
+        entries.append((f"Voir {noun} ({pdfs} fichier{'s' if pdfs > 1 else ''} PDF) à la suite de ce formulaire.",))
     return tuple(entries)
 
 

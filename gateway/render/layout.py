@@ -109,9 +109,7 @@ class Frame:
     col_x: tuple[float, ...] = ()  # left edge of each grid column, then RIGHT
 
 
-def _lines(
-    text: str, face: Face, size: float, width: float, lead: float, cap: int
-) -> list[tuple[Text, float]]:
+def _lines(text: str, face: Face, size: float, width: float, lead: float, cap: int) -> list[tuple[Text, float]]:
     return [(Text(0, line, face, size), lead) for line in wrap_capped(text, face, size, width, cap)]
 
 
@@ -231,13 +229,13 @@ def paginate(items: list[Item], capacity: float) -> list[list[Item]]:
 class Painter:
     """Draws one document's pages on a reportlab canvas."""
 
-    def __init__(self, content: FormContent, fonts: FontPair, frame: Frame, total_pages: int) -> None:
+    def __init__(self, content: FormContent, fonts: FontPair, frame: Frame, total_pages: int, encrypt: object) -> None:
         self.c = content
         self.fonts = fonts
         self.frame = frame
         self.total = total_pages
         self.buf = io.BytesIO()
-        self.cv = Canvas(self.buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1)
+        self.cv = Canvas(self.buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1, encrypt=encrypt, pdfVersion=(1, 6))
         self.cv.setStrokeColorRGB(0, 0, 0)
         self.cv.setFillColorRGB(0, 0, 0)
 
@@ -373,10 +371,12 @@ class Painter:
         self.footer(number)
         self.cv.showPage()
 
-    def finish(self, title: str, author: str) -> bytes:
-        self.cv.setTitle(title)
-        self.cv.setAuthor(author)
-        self.cv.setCreator("ordofax")
+    def finish(self, metadata: dict[str, str]) -> bytes:
+        self.cv.setTitle(metadata.get("Title", ""))
+        self.cv.setAuthor(metadata.get("Author", ""))
+        self.cv.setSubject(metadata.get("Subject", ""))
+        self.cv.setCreator(metadata.get("Creator", "ordofax"))
+        self.cv.setProducer(metadata.get("Producer", "ordofax"))
         self.cv.save()
         return self.buf.getvalue()
 
@@ -396,8 +396,9 @@ def lay_out(content: FormContent, fonts: FontPair) -> Laid:
     return Laid(content, frame, paginate(items, frame.body_top - frame.body_bottom))
 
 
-def draw(laid: Laid, fonts: FontPair, total_pages: int, title: str, author: str) -> bytes:
-    painter = Painter(laid.content, fonts, laid.frame, total_pages)
+def draw(laid: Laid, fonts: FontPair, total_pages: int, metadata: dict[str, str], encrypt: object = None) -> bytes:
+    """The form's pages as PDF bytes; `encrypt` is a reportlab encryption object, or None for a draft."""
+    painter = Painter(laid.content, fonts, laid.frame, total_pages, encrypt)
     for number, items in enumerate(laid.pages, start=1):
         painter.page(number, items)
-    return painter.finish(title, author)
+    return painter.finish(metadata)

@@ -91,10 +91,7 @@ def assemble(
     if pages:
         total = form_pages + len(pages)
         boxes = [tuple(float(v) for v in p.cropbox) for p in pages]
-        labels = [
-            f"Réf. {job_ref} — pièce jointe — Page {form_pages + i} de {total}"
-            for i in range(1, len(pages) + 1)
-        ]
+        labels = [f"Réf. {job_ref} — pièce jointe — Page {form_pages + i} de {total}" for i in range(1, len(pages) + 1)]
         sheets = _stamp_sheets(boxes, labels, fonts)  # type: ignore[arg-type]
         for page, sheet in zip(pages, sheets.pages, strict=True):
             page.merge_page(sheet)

@@ -57,9 +57,7 @@ def sample_result(
         to=[address],
         subject="Ordonnance",
         date=dt.datetime(2026, 11, 3, 9, 13, tzinfo=dt.timezone(dt.timedelta(hours=-5))),
-        attachments=[
-            Attachment(f"piece{i}.pdf", "application/pdf", data, FileKind.PDF) for i, data in enumerate(pdfs)
-        ],
+        attachments=[Attachment(f"piece{i}.pdf", "application/pdf", data, FileKind.PDF) for i, data in enumerate(pdfs)],
     )
     extracted = Extracted(
         recipient=Recipient(
