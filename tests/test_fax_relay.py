@@ -258,3 +258,14 @@ async def test_tls_modes(tls_context: object, mode: str) -> None:
         with pytest.raises(RelayError) as caught:  # a self-signed certificate does not validate
             await relay_for(provider, tls=mode, validate_certs=True).deliver(outbound())
         assert caught.value.retryable
+
+
+@pytest.mark.parametrize("settings", [{"tls": "starttls"}, {"username": "ordofax", "password": "s3cret"}])
+async def test_no_fallback_when_starttls_or_auth_is_not_offered(
+    provider: FakeFaxProvider, settings: dict[str, object]
+) -> None:
+    with pytest.raises(RelayError) as caught:
+        await relay_for(provider, **settings).deliver(outbound())
+    assert (caught.value.retryable, caught.value.cause) == (False, "refused")
+    assert "not supported" in str(caught.value)
+    assert provider.jobs == []

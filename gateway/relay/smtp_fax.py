@@ -175,8 +175,10 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         after = " after the document was sent (the provider may have it)" if data_sent else ""
         return RelayError(f"{where}: timed out{after}", retryable=True, cause="unreachable")
-    if isinstance(exc, aiosmtplib.SMTPNotSupported):
-        return RelayError(f"{where}: server lacks a required extension", retryable=False, cause="refused")
+    if isinstance(exc, aiosmtplib.SMTPNotSupported) or type(exc) is aiosmtplib.SMTPException:
+        # aiosmtplib's plain SMTPException: STARTTLS or AUTH asked for but not offered. Never fall back to
+        # plain text or anonymous submission; an operator must fix the configuration or the provider.
+        return RelayError(f"{where}: {exc}", retryable=False, cause="refused")
     if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionRefusedError):
         return RelayError(f"{where}: cannot connect", retryable=True, cause="unreachable")
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionResetError):
