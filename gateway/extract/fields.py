@@ -224,7 +224,7 @@ def _recipient_name(lines: list[Line]) -> str | None:
         m = re.match(r"(destinataire|à|a|to|attention|att\.?|pour)\s*:\s*", line.folded)
         if m:
             text = text[m.end() :]
-        label = re.search(r"(?:,|\s[-–]|\s)\s*(?:" + L.FAX + "|" + L.PHONE + r")\b", fold(text))
+        label = re.search(r"(?:,|\s[-–]|\s)\s*\(?\s*(?:" + L.FAX + "|" + L.PHONE + r")\b", fold(text))
         if label:
             text = text[: label.start()]
         text = clean_value(text)
@@ -336,6 +336,7 @@ def _patient_name(doc: _Doc, p: Patient, nam: NamInfo | None) -> None:
 def _patient_name_starts(line: Line) -> list[re.Match[str]]:
     starts = list(L.PATIENT_TITLE.finditer(line.text))
     starts += list(re.finditer(r"(?:usager|usagere|patient|patiente|nom\s+et\s+prenom|pour)\s*:\s*", line.folded))
+    starts += list(re.finditer(r"(?:ordonnance|requete|prescription|rx|notes?)\s+(?:\w+\s+)?pour\s+", line.folded))
     return starts
 
 

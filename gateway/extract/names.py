@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
+from gateway.extract.labels import PROFESSIONS
 from gateway.extract.nam import expected_letters
+from gateway.extract.text import fold
 
 _UPPER = "A-ZÀ-ÖØ-ÞŒ"
 _LOWER = "a-zß-öø-ÿœ"
@@ -22,6 +24,16 @@ _STOP_WORDS = {
 }  # fmt: skip
 
 
+def _is_title_or_profession(token: str) -> bool:
+    if not token or token == ",":
+        return False
+    folded = fold(token)
+    return any(pattern.fullmatch(folded) for pattern, _ in PROFESSIONS) or bool(_CREDENTIAL.fullmatch(folded))
+
+
+_CREDENTIAL = re.compile(r"(?:ips\w*|md|m\.d\.?|phd|msc|inf\.?|ph\.?|b\.?\s?pharm|frcpc|ccmf|mdcm|dr|dre)")
+
+
 def capture_name(text: str) -> str | None:
     """The personal name starting at the beginning of `text` (after a title), or None."""
     m = NAME_RUN.match(text.lstrip())
@@ -30,7 +42,7 @@ def capture_name(text: str) -> str | None:
     tokens = re.split(r"(\s+|,)", m.group(0))
     kept: list[str] = []
     for token in tokens:
-        if token.strip() in _STOP_WORDS:
+        if token.strip() in _STOP_WORDS or _is_title_or_profession(token.strip()):
             break
         kept.append(token)
     name = "".join(kept).strip(" ,")
