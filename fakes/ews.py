@@ -28,6 +28,7 @@ import email.policy
 import email.utils
 import json
 import secrets
+import signal
 import ssl
 import tempfile
 import threading
@@ -658,11 +659,16 @@ class _Handler(BaseHTTPRequestHandler):
         return soap_body[0]  # type: ignore[no-any-return]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fakes.ews", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", type=Path, nargs="*", default=[], help="raw .eml files to put in the inbox")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly (temporary certificate removed) on SIGTERM too
     with FakeEws(port=args.port) as fake:
         for path in args.seed:
             fake.seed(path.read_bytes())

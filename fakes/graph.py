@@ -38,6 +38,7 @@ import ipaddress
 import json
 import re
 import secrets
+import signal
 import tempfile
 import threading
 import time
@@ -681,11 +682,16 @@ class _Handler(BaseHTTPRequestHandler):
         return page
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m fakes.graph", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--seed", type=Path, nargs="*", default=[], help="raw .eml files to put in the inbox")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly (temporary certificate removed) on SIGTERM too
     with FakeGraph(port=args.port) as fake:
         for path in args.seed:
             fake.seed(path.read_bytes())
