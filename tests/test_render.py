@@ -94,7 +94,7 @@ def test_a_faxed_prescription_reads_back_exactly_after_g3_fax_and_ocr(tmp_path: 
     text = fax_ocr(doc.data, tmp_path)
     for fact in ("NGXL79593019", "771502", "21504", "1979-09-30", *STANDARD_ORDERS):
         assert squash(fact) in text, fact
-    for mention in ("ORDONNANCES", "TÉLÉCONSULTATION", "Pharmacie Lafleur et Gendron", "819 555-0190"):
+    for mention in ("ORDONNANCES", "TÉLÉCONSULTATION", "Pharmacie Lafleur et Gendron", "819 555-0190", "Page 1 de 1"):
         assert mention in text
 
 
@@ -187,6 +187,12 @@ def test_each_route_gets_its_document_and_the_archives_copy(route: Route, purpos
 def test_email_routes_name_the_address_not_a_fax() -> None:
     (text,) = page_texts(render(route=Route.EMAIL_INTERNAL, document=DocumentKind.LAB_RX))
     assert "pharmacie.hmr@ssss.gouv.qc.ca" in text and "télécopieur" not in text
+
+
+def test_a_lab_requisition_says_whom_to_call_with_critical_values() -> None:
+    doc = render(route=Route.EMAIL_ENCRYPTED, document=DocumentKind.LAB_RX, critical_values_phone="+18195550177")
+    (text,) = page_texts(doc)
+    assert "Valeurs critiques : joindre le 819 555-0177" in text
 
 
 def test_a_rejected_message_is_not_rendered() -> None:
@@ -304,9 +310,7 @@ def test_hostile_text_wraps_inside_the_page(tmp_path: Path) -> None:
 def test_missing_optional_fields_still_render() -> None:
     empty = Sender()
     base = sample_result(sender=empty, allergies=None, clinical_info=None, orders=())
-    missing: dict[str, object] = dict.fromkeys(
-        ("last_name", "first_name", "dob", "sex", "nam", "file_number")
-    )
+    missing: dict[str, object] = dict.fromkeys(("last_name", "first_name", "dob", "sex", "nam", "file_number"))
     result = with_patient(base, **missing)
     doc = render_documents(result, CONFIG, REF)[0]
     (text,) = page_texts(doc)

@@ -67,6 +67,7 @@ class FormContent:
     recipient: str
     allergies: str | None
     clinical_info: str | None
+    critical_values: str | None  # the phone to call with a critical laboratory value
     when: dt.datetime
     entries: tuple[tuple[str, ...], ...]  # each entry: its author's lines
     initials: str
@@ -200,6 +201,9 @@ def build_content(result: CheckResult, config: Config, fonts: FontPair, job_ref:
         recipient=recipient,
         allergies=clean(result.extracted.allergies, fonts) or None,
         clinical_info=clean(result.extracted.clinical_info, fonts) or None,
+        critical_values=(
+            format_phone(result.extracted.critical_values_phone) if result.extracted.critical_values_phone else None
+        ),
         when=_when(result),
         entries=_entries(result, fonts, form),
         initials=initials(clean(s.first_name, fonts), clean(s.last_name, fonts)),

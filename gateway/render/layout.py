@@ -35,6 +35,7 @@ SMALL_LEAD = 12.5
 LABEL = 8.0  # box labels
 LABEL_LEAD = 9.5
 FOOT = 9.0
+PAGE_NO = 12.0  # «Page n de N» must survive the fax: smaller digits were misread by OCR
 
 ROW_H = 17.0
 GRID_HEAD_H = 18.0
@@ -183,6 +184,8 @@ def body_items(c: FormContent, fonts: FontPair, frame: Frame) -> list[Item]:
         items += _para("Allergies :", c.allergies or "non précisées dans la transmission", fonts)
     if c.spec.shows_allergies or c.clinical_info:
         items += _para("Renseignements cliniques :", c.clinical_info or "—", fonts)
+    if c.critical_values:
+        items += _para("Valeurs critiques :", f"joindre le {c.critical_values}", fonts)
     items.append(Gap(8))
     items += _rows(c, fonts, frame)
     return items
@@ -310,7 +313,7 @@ class Painter:
         self.cv.setFont(face.name, FOOT)
         self.cv.drawString(LEFT, FOOTER_Y, f"{self.c.spec.code} — {self.c.spec.title.capitalize()}")
         self.cv.drawCentredString(PAGE_W / 2, FOOTER_Y, f"Réf. {self.c.job_ref}")
-        self.cv.setFont(self.fonts.bold.name, FOOT + 1)
+        self.cv.setFont(face.name, PAGE_NO)
         self.cv.drawRightString(RIGHT, FOOTER_Y, f"Page {page} de {self.total}")
 
     def grid_head(self, top: float) -> None:

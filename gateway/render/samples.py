@@ -41,6 +41,7 @@ def sample_result(
     pdfs: tuple[bytes, ...] = (),
     allergies: str | None = "Aucune allergie connue",
     clinical_info: str | None = "HTA, diabète de type 2",
+    critical_values_phone: str | None = None,
 ) -> CheckResult:
     """An accepted prescription to «Pharmacie Lafleur et Gendron» by fax, unless told otherwise."""
     entry = DirectoryEntry("+18195550190", "Pharmacie Lafleur et Gendron", "pharmacy", "+18195550191")
@@ -86,6 +87,7 @@ def sample_result(
         allergies=allergies,
         clinical_info=clinical_info,
         teleconsultation_mentioned=True,
+        critical_values_phone=critical_values_phone,
     )
     destination = Destination(
         route=route,
