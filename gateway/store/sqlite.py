@@ -74,7 +74,7 @@ class SqliteEngine:
         for migration in pending(self._applied()):
             stamp = dt.datetime.now(dt.UTC).isoformat()
             script = (
-                f"BEGIN IMMEDIATE;\n{migration.sqlite}\n"
+                f"BEGIN IMMEDIATE;\n{migration.sqlite};\n"
                 f"INSERT INTO schema_migrations (version, name, applied_at) "
                 f"VALUES ({migration.version}, '{migration.name}', '{stamp}');\nCOMMIT;"
             )
