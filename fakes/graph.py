@@ -630,7 +630,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise _ApiError(413, "RequestEntityTooLarge", "chunks are limited to 4 MB")
         session.data.extend(body)
         if len(session.data) < session.size:
-            self._send(200, {"nextExpectedRanges": [f"{len(session.data)}-"]})
+            self._send(200, {"nextExpectedRanges": [str(len(session.data))]})  # Outlook: a single "{start}"
             return
         with fake._lock:
             del fake._sessions[token]
