@@ -56,7 +56,9 @@ def _preview(paths: set[str]) -> str | None:
     if tool is None:
         return "preview skipped: pdftoppm (poppler-utils) is not installed"
     for path in sorted(paths):
-        subprocess.run([tool, "-png", "-r", "100", path, path.removesuffix(".pdf")], check=True)
+        done = subprocess.run([tool, "-png", "-r", "100", path, path.removesuffix(".pdf")], check=False)
+        if done.returncode != 0:
+            return f"preview failed for {Path(path).name}: pdftoppm exit status {done.returncode}"
     return None
 
 
