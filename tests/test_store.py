@@ -33,6 +33,7 @@ from gateway.store import (
     NewDocument,
     Outcome,
     SqlJobStore,
+    StoreError,
     open_store,
 )
 from gateway.store.pgserver import shared_server, storage_for_test, unavailable_reason
@@ -204,7 +205,7 @@ def test_illegal_transition_changes_nothing(store: SqlJobStore) -> None:
 def test_purged_job_goes_nowhere(store: SqlJobStore) -> None:
     job = to_notified(store)
     store.purge(job.id, T0)
-    for target in JobState:
+    for target in set(JobState) - {S.RETRY_WAIT}:
         with pytest.raises(IllegalTransition):
             store.transition(job.id, target, worker_id=None, now=T0)
 
@@ -472,6 +473,13 @@ def test_status_and_overdue_alert(store: SqlJobStore) -> None:
     assert [o.job_id for o in summary.overdue] == [old.id]
     assert [o.job_id for o in store.overdue(1800, at(3600))] == [old.id]
     assert summary.in_doubt == 0 and summary.failures_total == 0
+    assert summary.unconfirmed_past_deadline == 1  # relayed at T0, no notice within 900 s
+
+
+def test_retry_wait_only_through_the_retry_policy(store: SqlJobStore) -> None:
+    job = to_sending(store)
+    with pytest.raises(StoreError):
+        store.transition(job.id, S.RETRY_WAIT, worker_id="w1", now=T0)
 
 
 def write_config(tmp_path: Path, storage: StorageSection) -> Path:

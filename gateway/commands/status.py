@@ -1,8 +1,9 @@
 """`ordofax status`: what the gateway holds right now — jobs by state, the oldest pending job, overdue jobs
 (pending longer than `retention.pending_alert_after_seconds`), jobs in doubt, and failures.
 
-Prints job ids, states and counts only, never clinical content. Exit status: 0 nothing overdue or in doubt,
-1 something needs a look (so a cron job or monitoring check can alert on it), 2 configuration or store error.
+Prints job ids, states and counts only, never clinical content. Exit status: 0 nothing overdue, in doubt or
+unconfirmed past its deadline; 1 something needs a look (so a cron job or a monitoring check can alert on
+it); 2 configuration or store error.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def _text(summary: StatusSummary, alert_after: float) -> str:
     lines.append(f"overdue (> {alert_after:.0f} s): {len(summary.overdue)}")
     lines += [f"  {o.job_id} {o.state.value} {o.age_seconds:.0f} s" for o in summary.overdue[:20]]
     lines.append(f"in doubt (waiting for a provider notice after a crash): {summary.in_doubt}")
+    lines.append(f"relayed, no provider notice by the deadline: {summary.unconfirmed_past_deadline}")
     lines.append(f"failures: {summary.failures_total} total, {summary.failures_last_24h} in the last 24 h")
     lines += [f"  {cause}: {n}" for cause, n in sorted(summary.failure_causes.items())]
     return "\n".join(lines)
@@ -71,4 +73,4 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(summary.as_json(), ensure_ascii=False))
     else:
         print(_text(summary, alert_after))
-    return 1 if summary.overdue or summary.in_doubt else 0
+    return 1 if summary.overdue or summary.in_doubt or summary.unconfirmed_past_deadline else 0

@@ -123,6 +123,7 @@ class StatusSummary:
     oldest_open: OverdueJob | None
     overdue: list[OverdueJob]
     in_doubt: int
+    unconfirmed_past_deadline: int  # relayed, but the provider's notice is later than confirmation_deadline
     failures_total: int
     failures_last_24h: int
     failure_causes: dict[str, int] = field(default_factory=dict)
@@ -142,6 +143,7 @@ class StatusSummary:
             "oldest_open": one(self.oldest_open) if self.oldest_open else None,
             "overdue": [one(o) for o in self.overdue],
             "in_doubt": self.in_doubt,
+            "unconfirmed_past_deadline": self.unconfirmed_past_deadline,
             "failures_total": self.failures_total,
             "failures_last_24h": self.failures_last_24h,
             "failure_causes": self.failure_causes,
@@ -247,21 +249,15 @@ class JobStore(Protocol):
         now: dt.datetime | None = None,
     ) -> Job | None: ...
 
-    def reconcile(
-        self, now: dt.datetime | None = None, *, include_live_leases: bool = False
-    ) -> list[str]: ...
+    def reconcile(self, now: dt.datetime | None = None, *, include_live_leases: bool = False) -> list[str]: ...
 
     def overdue(self, older_than_seconds: float, now: dt.datetime | None = None) -> list[OverdueJob]: ...
 
-    def status(
-        self, now: dt.datetime | None = None, *, overdue_after_seconds: float = 1800
-    ) -> StatusSummary: ...
+    def status(self, now: dt.datetime | None = None, *, overdue_after_seconds: float = 1800) -> StatusSummary: ...
 
     def purge(self, job_id: str, now: dt.datetime | None = None) -> Job: ...
 
-    def purge_rejected_older_than(
-        self, delay_seconds: float, now: dt.datetime | None = None
-    ) -> list[str]: ...
+    def purge_rejected_older_than(self, delay_seconds: float, now: dt.datetime | None = None) -> list[str]: ...
 
     def purge_due(self, rejected_delay_seconds: float, now: dt.datetime | None = None) -> list[str]: ...
 

@@ -247,8 +247,7 @@ class SqlJobStore:
             idx += 1
             digest = hashlib.sha256(doc.data).hexdigest()
             tx.execute(
-                "INSERT INTO documents (job_id, idx, role, sha256, pages, size, data) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO documents (job_id, idx, role, sha256, pages, size, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (job_id, idx, doc.role, digest, doc.pages, len(doc.data), doc.data),
             )
             digests.append(digest)
@@ -287,14 +286,10 @@ class SqlJobStore:
             if next_at <= kill_at:
                 details["next_attempt_at"] = audit.iso(_time(next_at))
                 cols = {"last_cause": cause, "next_attempt_at": next_at}
-                return self._change(
-                    tx, job, S.RETRY_WAIT, now, worker_id=worker_id, cols=cols, details=details
-                )
+                return self._change(tx, job, S.RETRY_WAIT, now, worker_id=worker_id, cols=cols, details=details)
             reason = "kill_time"
         details["reason"] = reason
-        return self._change(
-            tx, job, S.FAILED, now, worker_id=worker_id, cols={"last_cause": cause}, details=details
-        )
+        return self._change(tx, job, S.FAILED, now, worker_id=worker_id, cols={"last_cause": cause}, details=details)
 
     def _apply_notice(
         self,
@@ -327,8 +322,7 @@ class SqlJobStore:
     def _apply_pending_notices(self, tx: Tx, job: Job, now: dt.datetime) -> Job:
         """Notices that arrived while the job was still `sending` apply once its relay outcome is known."""
         rows = tx.all(
-            "SELECT id, success, cause, retryable, remote_id FROM notices WHERE job_id = ? AND applied = 0 "
-            "ORDER BY id",
+            "SELECT id, success, cause, retryable, remote_id FROM notices WHERE job_id = ? AND applied = 0 ORDER BY id",
             (job.id,),
         )
         for notice_id, success, cause, retryable, remote_id in rows:
@@ -461,9 +455,7 @@ class SqlJobStore:
             if row is None:
                 return None
             job_id = str(row[0])
-            tx.execute(
-                "UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?", (worker_id, until, job_id)
-            )
+            tx.execute("UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?", (worker_id, until, job_id))
             return self._load(tx, job_id, lock=False)
 
     def renew_lease(
@@ -475,9 +467,7 @@ class SqlJobStore:
             self._owned(self._load(tx, job_id), worker_id)
             self._set(tx, job_id, {"lease_until": until})
 
-    def release(
-        self, job_id: str, worker_id: str, *, delay_seconds: float = 0, now: dt.datetime | None = None
-    ) -> None:
+    def release(self, job_id: str, worker_id: str, *, delay_seconds: float = 0, now: dt.datetime | None = None) -> None:
         now = _now(now)
         with self.engine.transaction() as tx:
             self._owned(self._load(tx, job_id), worker_id)
@@ -501,6 +491,8 @@ class SqlJobStore:
         now: dt.datetime | None = None,
     ) -> Job:
         now = _now(now)
+        if to is S.RETRY_WAIT:
+            raise StoreError("a retry is scheduled by record_failure, which applies the retry policy")
         with self.engine.transaction() as tx:
             job = self._load(tx, job_id)
             self._owned(job, worker_id)
@@ -617,9 +609,7 @@ class SqlJobStore:
             ]
             expired = [
                 str(r[0])
-                for r in tx.all(
-                    "SELECT id FROM jobs WHERE state = 'awaiting_notice' AND notice_deadline < ?", (ts,)
-                )
+                for r in tx.all("SELECT id FROM jobs WHERE state = 'awaiting_notice' AND notice_deadline < ?", (ts,))
             ]
         for job_id in in_doubt:
             with self.engine.transaction() as tx:
@@ -627,23 +617,15 @@ class SqlJobStore:
                 live = job.lease_until is not None and job.lease_until >= now
                 if job.state is not S.SENDING or (live and not include_live_leases):
                     continue
-                job = self._change(
-                    tx, job, S.AWAITING_NOTICE, now, worker_id=None, details={"reason": "in_doubt"}
-                )
+                job = self._change(tx, job, S.AWAITING_NOTICE, now, worker_id=None, details={"reason": "in_doubt"})
                 self._apply_pending_notices(tx, job, now)
                 moved.append(job_id)
         for job_id in expired:
             with self.engine.transaction() as tx:
                 job = self._load(tx, job_id)
-                if (
-                    job.state is not S.AWAITING_NOTICE
-                    or job.notice_deadline is None
-                    or job.notice_deadline >= now
-                ):
+                if job.state is not S.AWAITING_NOTICE or job.notice_deadline is None or job.notice_deadline >= now:
                     continue
-                self._retry_or_fail(
-                    tx, job, now, cause="no_notice", retryable=True, retry_after=0, worker_id=None
-                )
+                self._retry_or_fail(tx, job, now, cause="no_notice", retryable=True, retry_after=0, worker_id=None)
                 moved.append(job_id)
         return moved
 
@@ -661,24 +643,21 @@ class SqlJobStore:
             "ORDER BY received_at LIMIT ?",
             (now.timestamp() - older_than, limit),
         )
-        return [
-            OverdueJob(str(i), JobState(str(s)), _time(r), now.timestamp() - float(str(r)))
-            for i, s, r in rows
-        ]
+        return [OverdueJob(str(i), JobState(str(s)), _time(r), now.timestamp() - float(str(r))) for i, s, r in rows]
 
     def status(self, now: dt.datetime | None = None, *, overdue_after_seconds: float = 1800) -> StatusSummary:
         now = _now(now)
         ts = now.timestamp()
         with self.engine.transaction(readonly=True) as tx:
-            counts = {
-                str(s): int(str(n)) for s, n in tx.all("SELECT state, COUNT(*) FROM jobs GROUP BY state")
-            }
+            counts = {str(s): int(str(n)) for s, n in tx.all("SELECT state, COUNT(*) FROM jobs GROUP BY state")}
             oldest = self._overdue(tx, now, -1e12, limit=1)
             overdue = self._overdue(tx, now, overdue_after_seconds, limit=100)
             in_doubt_row = tx.one(
-                "SELECT COUNT(*) FROM jobs WHERE state = 'awaiting_notice' "
-                "OR (state = 'sending' AND lease_until < ?)",
+                "SELECT COUNT(*) FROM jobs WHERE state = 'awaiting_notice' OR (state = 'sending' AND lease_until < ?)",
                 (ts,),
+            )
+            unconfirmed = tx.one(
+                "SELECT COUNT(*) FROM jobs WHERE state = 'sent_unconfirmed' AND notice_deadline < ?", (ts,)
             )
             failed = tx.one(
                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN finished_at >= ? THEN 1 ELSE 0 END), 0) "
@@ -695,6 +674,7 @@ class SqlJobStore:
             oldest_open=oldest[0] if oldest else None,
             overdue=overdue,
             in_doubt=int(str(in_doubt_row[0])) if in_doubt_row else 0,
+            unconfirmed_past_deadline=int(str(unconfirmed[0])) if unconfirmed else 0,
             failures_total=int(str(failed[0])) if failed else 0,
             failures_last_24h=int(str(failed[1])) if failed else 0,
             failure_causes={str(c): int(str(n)) for c, n in causes},
