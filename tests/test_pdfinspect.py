@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from multiprocessing.queues import Queue
 from pathlib import Path
 
 import pytest
@@ -279,6 +281,25 @@ def test_in_process_analysis_agrees_with_the_worker() -> None:
     for document in (PRESCRIPTION, scan_pdf(), PRESCRIPTION[:300]):
         here = analyse_pdf(document, max_pages=MAX_PAGES, deadline=time.monotonic() + SECONDS)
         assert here == inspect_pdf(document, max_pages=MAX_PAGES, max_seconds=SECONDS)
+
+
+def _inspect_and_report(queue: Queue[tuple[int, int, bool, str]], data: bytes) -> None:
+    info = inspect_pdf(data, max_pages=MAX_PAGES, max_seconds=SECONDS)
+    queue.put((info.pages, info.pages_without_text, info.unreadable, info.text))
+
+
+def test_inside_a_daemonic_process_which_may_not_have_children_it_still_answers() -> None:
+    """multiprocessing.Pool workers are daemonic: there the analysis falls back to running in-process."""
+    context = multiprocessing.get_context("forkserver")
+    queue: Queue[tuple[int, int, bool, str]] = context.Queue()
+    process = context.Process(target=_inspect_and_report, args=(queue, PRESCRIPTION), daemon=True)
+    process.start()
+    try:
+        pages, without_text, unreadable, text = queue.get(timeout=60)
+    finally:
+        process.join(timeout=10)
+    assert (pages, without_text, unreadable) == (1, 0, False)
+    assert "TÉLÉCONSULTATION" in text
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
