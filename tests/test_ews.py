@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from exchangelib.protocol import BaseProtocol, NoVerifyHTTPAdapter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fakes.ews import FakeEws
 from gateway.config import ExchangeSection
@@ -58,9 +61,7 @@ async def test_patient_mail_carries_the_encryption_header(fake: FakeEws, relay: 
     assert sent.headers == {"X-Ordofax-Encrypt": "true", "X-Ordofax-Job": "J-20260101-0002"}
     assert sent.subject == "Requête de laboratoire"
     assert sent.body == "Veuillez trouver ci-joint votre requête." and sent.body_type == "Text"
-    assert [(a.name, a.content_type, a.data) for a in sent.attachments] == [
-        ("AH-251.pdf", "application/pdf", PDF)
-    ]
+    assert [(a.name, a.content_type, a.data) for a in sent.attachments] == [("AH-251.pdf", "application/pdf", PDF)]
     assert sent.saved_to == "sentitems" and not sent.read_receipt
     assert fake.operations.count("CreateItem") == 1
 
@@ -72,9 +73,7 @@ async def test_account_creation_sends_nothing(fake: FakeEws) -> None:
 
 
 async def test_subject_keyword_trigger_instead_of_header(fake: FakeEws) -> None:
-    relay: Relay = EwsRelay(
-        settings_for(fake, encryption_trigger="subject", encryption_subject_keyword="[secure]")
-    )
+    relay: Relay = EwsRelay(settings_for(fake, encryption_trigger="subject", encryption_subject_keyword="[secure]"))
     await relay.deliver(lab_requisition_to_patient())
     await relay.aclose()
 
@@ -201,3 +200,28 @@ async def test_https_without_verification_when_disabled(tls_fake: FakeEws) -> No
 
     assert BaseProtocol.HTTP_ADAPTER_CLS is NoVerifyHTTPAdapter
     assert len(tls_fake.sent) == 1
+
+
+_XML_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from("\t\n"),
+    max_size=60,
+)
+
+
+def test_any_text_and_file_name_survive_the_soap_round_trip() -> None:
+    """Accents, emoji, XML metacharacters, tabs and new lines arrive intact (exchangelib turns control
+    characters XML discourages into '?', which is why they are left out)."""
+    with FakeEws() as fake:
+        relay = EwsRelay(settings_for(fake))
+
+        @settings(max_examples=40, deadline=None)
+        @given(subject=_XML_TEXT, body=_XML_TEXT, name=_XML_TEXT.filter(str.strip))
+        def check(subject: str, body: str, name: str) -> None:
+            before = len(fake.sent)
+            attachment = OutboundAttachment(name, b"%PDF")
+            outbound = lab_requisition_to_patient(subject=subject, body_text=body, attachments=[attachment])
+            asyncio.run(relay.deliver(outbound))
+            sent = fake.sent[before]
+            assert (sent.subject, sent.body, sent.attachments[0].name) == (subject, body, name)
+
+        check()
