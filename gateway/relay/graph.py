@@ -163,9 +163,7 @@ class GraphClient:
         if isinstance(token, str):
             return token
         error = str(result.get("error", "unknown"))
-        raise RelayError(
-            f"access token refused: {error}", retryable=error not in _FATAL_TOKEN_ERRORS, cause="auth"
-        )
+        raise RelayError(f"access token refused: {error}", retryable=error not in _FATAL_TOKEN_ERRORS, cause="auth")
 
     async def token(self, *, refresh: bool = False) -> str:
         async with self._token_lock:
@@ -192,32 +190,34 @@ class GraphClient:
             sent_headers = dict(headers or {})
             if authenticated:
                 sent_headers["Authorization"] = f"Bearer {await self.token(refresh=refreshed)}"
-            response = await self._send(
-                method, url, json=json, content=content, headers=sent_headers, params=params
-            )
-            status = response.status_code
-            if status == 401 and authenticated and not refreshed:
-                refreshed = True
+            response = await self._send(method, url, json=json, content=content, headers=sent_headers, params=params)
+            if response.status_code == 401 and authenticated and not refreshed:
+                refreshed = True  # token revoked or expired early: one more try with a fresh one
                 continue
-            if status in _THROTTLE_STATUSES:
-                wait = _retry_after(response)
-                delay = self._default_wait if wait is None else wait
-                if attempt < self._attempts and delay <= self._max_wait:
-                    log.info("graph %s throttled (HTTP %d), waiting %.1f s", method, status, delay)
-                    await asyncio.sleep(delay)
-                    continue
-                raise ExchangeThrottled(
-                    f"Graph {method} throttled: HTTP {status} {_error_code(response)} after {attempt} tries",
-                    retry_after=wait,
-                    cause="throttled",
-                )
-            if status >= 400:
-                raise RelayError(
-                    f"Graph {method} refused: HTTP {status} {_error_code(response)}",
-                    retryable=status >= 500,
-                    cause="auth" if status in (401, 403) else ("unreachable" if status >= 500 else "refused"),
-                )
-            return response
+            if response.status_code < 400:
+                return response
+            delay = self._throttle_delay(response, method, attempt)
+            log.info("graph %s throttled (HTTP %d), waiting %.1f s", method, response.status_code, delay)
+            await asyncio.sleep(delay)
+
+    def _throttle_delay(self, response: httpx.Response, method: str, attempt: int) -> float:
+        """How long to wait before trying a failed request again here, or the RelayError to raise."""
+        status = response.status_code
+        if status not in _THROTTLE_STATUSES:
+            cause = "auth" if status in (401, 403) else ("unreachable" if status >= 500 else "refused")
+            raise RelayError(
+                f"Graph {method} refused: HTTP {status} {_error_code(response)}",
+                retryable=status >= 500,
+                cause=cause,
+            )
+        wait = _retry_after(response)
+        delay = self._default_wait if wait is None else wait
+        if attempt >= self._attempts or delay > self._max_wait:
+            raise ExchangeThrottled(
+                f"Graph {method} throttled: HTTP {status} {_error_code(response)} after {attempt} tries",
+                retry_after=wait,
+            )
+        return delay
 
     async def _send(
         self,
@@ -230,9 +230,7 @@ class GraphClient:
         params: dict[str, str] | None,
     ) -> httpx.Response:
         try:
-            return await self._http.request(
-                method, url, json=json, content=content, headers=headers, params=params
-            )
+            return await self._http.request(method, url, json=json, content=content, headers=headers, params=params)
         except httpx.TimeoutException:
             raise RelayError(f"Graph {method} timed out", retryable=True, cause="unreachable") from None
         except httpx.TransportError as exc:
