@@ -79,6 +79,7 @@ class Msg:
     closing: str = ""  # after the signature: disclaimer, quoted history…
     body: str | None = None  # the whole body, replacing the sections
     html: bool = False
+    html_body: str | None = None  # an HTML-only body, as written (no plain-text alternative)
     logo_cid: str | None = None  # HTML only: a signature table with <img src="cid:…"> and the image part
     charset: str = "utf-8"
     cte: str = "quoted-printable"  # or "base64", "8bit"
@@ -187,7 +188,12 @@ def build(msg: Msg) -> bytes:
     ]
     headers += [f"{k}: {v}" for k, v in msg.headers]
     text = msg.text()
-    if msg.html:
+    if msg.html_body is not None:
+        body = _leaf("text/html", msg.html_body.encode(msg.charset), charset=msg.charset, cte=msg.cte)
+        if msg.logo_cid:
+            logo = Part(png_bytes(), "image/png", "image001.png", msg.logo_cid)
+            body = _multipart("related", [body, _attachment(logo)], "rel-b0undary")
+    elif msg.html:
         html_part = _leaf("text/html", outlook_html(msg).encode(msg.charset), charset=msg.charset, cte=msg.cte)
         plain_part = _leaf("text/plain", text.encode(msg.charset), charset=msg.charset, cte=msg.cte)
         body = _multipart("alternative", [plain_part, html_part], "alt-b0undary")
