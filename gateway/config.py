@@ -68,7 +68,7 @@ class LimitsSection(_Section):
 
 
 class RenderSection(_Section):
-    font_regular: Path | None = None  # a TTF carrying all of French; default DejaVu Sans shipped by reportlab
+    font_regular: Path | None = None  # a TTF carrying all of French; default DejaVu Sans in gateway/render/fonts
     font_bold: Path | None = None
     page_size: Literal["letter"] = "letter"
 
