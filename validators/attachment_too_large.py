@@ -19,7 +19,7 @@ class AttachmentTooLarge(Rule):
 
     def check(self, ctx: RuleContext) -> list[Finding]:
         limits = ctx.config.limits
-        over = "attachments" in ctx.message.limit_exceeded or any(
+        over = bool({"attachments", "tnef_bytes"} & set(ctx.message.limit_exceeded)) or any(
             a.size > limits.max_attachment_bytes or (a.pdf is not None and a.pdf.pages > limits.max_pdf_pages)
             for a in ctx.message.attachments
         )

@@ -292,6 +292,8 @@ def _add_tnef(data: bytes, filename: str | None, declared: str, parsed: ParsedMe
     if unpacked is None:
         _add(parsed, Attachment(filename, declared, data, FileKind.TNEF), limits)
         return
+    if sum(len(content) for _, content in unpacked) > limits.max_tnef_bytes:
+        _once(parsed.limit_exceeded, "tnef_bytes")
     for name, content in unpacked:
         kind = sniff(content)
         _add(parsed, Attachment(name, "application/octet-stream", content, kind, from_tnef=True), limits)
