@@ -209,10 +209,9 @@ class FakeEws:
             self.ca_file, key_file = make_self_signed(Path(self._tmp.name))
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.ca_file, key_file)
+            key_file.unlink()  # loaded: no private key left on disk
             self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-ews", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-ews", daemon=True)
         self._thread.start()
         return self
 
@@ -285,9 +284,7 @@ class FakeEws:
         if elem.tag == _t("DistinguishedFolderId"):
             mailbox = _text(elem, f"{_t('Mailbox')}/{_t('EmailAddress')}", self.mailbox).lower()
             if mailbox != self.mailbox or ref not in self._folders:
-                raise _ItemError(
-                    "ErrorFolderNotFound", "The specified folder could not be found in the store."
-                )
+                raise _ItemError("ErrorFolderNotFound", "The specified folder could not be found in the store.")
             return self._folders[ref]
         for f in self._folders.values():
             if f.id == ref:
@@ -337,11 +334,7 @@ class FakeEws:
             def run(ref: Element = ref) -> str:
                 folder = self._folder_ref(ref)
                 found = sorted(
-                    (
-                        i
-                        for i in self._items.values()
-                        if i.folder_id == folder.id and not (unread_only and i.is_read)
-                    ),
+                    (i for i in self._items.values() if i.folder_id == folder.id and not (unread_only and i.is_read)),
                     key=lambda i: i.received,
                 )
                 page = found[offset : offset + limit]
@@ -377,9 +370,7 @@ class FakeEws:
                 for setter in change.iter(_t("SetItemField")):
                     field = setter.find(_t("FieldURI"))
                     if field is None or field.get("FieldURI") != "message:IsRead":
-                        raise _ItemError(
-                            "ErrorInvalidPropertyUpdateSentMessage", "only IsRead can be updated"
-                        )
+                        raise _ItemError("ErrorInvalidPropertyUpdateSentMessage", "only IsRead can be updated")
                     item.is_read = _bool(_text(setter, f"{_t('Message')}/{_t('IsRead')}"))
                 item.changekey = secrets.token_hex(4)
                 return (
@@ -397,9 +388,7 @@ class FakeEws:
         for ref in _children(request, _m("ItemIds")):
 
             def run(ref: Element = ref) -> str:
-                target = (
-                    self._folder_ref(target_ref[0]) if target_ref is not None and len(target_ref) else None
-                )
+                target = self._folder_ref(target_ref[0]) if target_ref is not None and len(target_ref) else None
                 if target is None:
                     raise _ItemError("ErrorInvalidRequest", "ToFolderId is missing")
                 item = self._item(ref)
@@ -431,11 +420,7 @@ class FakeEws:
     @staticmethod
     def _one(build: Any) -> str:
         try:
-            return (
-                '<RC ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>'
-                + str(build())
-                + "</RC>"
-            )
+            return '<RC ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>' + str(build()) + "</RC>"
         except _ItemError as err:
             return (
                 f'<RC ResponseClass="Error"><m:MessageText>{escape(err.message)}</m:MessageText>'
@@ -511,9 +496,7 @@ class FakeEws:
         children = [c for c in self._folders.values() if c.parent_id == f.id]
         parts = [f"<t:FolderId Id={quoteattr(f.id)} ChangeKey={quoteattr(f.changekey)}/>"]
         if parent is not None:
-            parts.append(
-                f"<t:ParentFolderId Id={quoteattr(parent.id)} ChangeKey={quoteattr(parent.changekey)}/>"
-            )
+            parts.append(f"<t:ParentFolderId Id={quoteattr(parent.id)} ChangeKey={quoteattr(parent.changekey)}/>")
         if f.distinguished != "root":
             parts.append("<t:FolderClass>IPF.Note</t:FolderClass>")
         parts += [

@@ -63,9 +63,7 @@ async def test_patient_mail_carries_the_encryption_header(fake: FakeGraph, relay
     assert sent.headers["X-Ordofax-Encrypt"] == "true"
     assert sent.headers["X-Ordofax-Job"] == "J-20260101-0001"
     assert sent.subject == "Requête de laboratoire"
-    assert [(a.name, a.content_type, a.data) for a in sent.attachments] == [
-        ("AH-251.pdf", "application/pdf", PDF)
-    ]
+    assert [(a.name, a.content_type, a.data) for a in sent.attachments] == [("AH-251.pdf", "application/pdf", PDF)]
     assert sent.via == "sendMail" and not sent.read_receipt
 
 
@@ -80,9 +78,7 @@ async def test_subject_keyword_trigger_instead_of_header(fake: FakeGraph) -> Non
     assert "X-Ordofax-Encrypt" not in sent.headers
 
 
-async def test_internal_mail_requests_a_read_receipt_and_no_encryption(
-    fake: FakeGraph, relay: GraphRelay
-) -> None:
+async def test_internal_mail_requests_a_read_receipt_and_no_encryption(fake: FakeGraph, relay: GraphRelay) -> None:
     await relay.deliver(
         lab_requisition_to_patient(to="pharmacie.hmr@ssss.gouv.qc.ca", encrypt=False, read_receipt=True)
     )
@@ -104,9 +100,7 @@ async def test_non_x_headers_are_dropped_x_headers_kept(fake: FakeGraph, relay: 
 async def test_attachment_sizes_arrive_byte_identical(fake: FakeGraph, relay: GraphRelay, size: int) -> None:
     data = (bytes(range(251)) * (size // 251 + 1))[:size]
 
-    receipt = await relay.deliver(
-        lab_requisition_to_patient(attachments=[OutboundAttachment("scan.pdf", data)])
-    )
+    receipt = await relay.deliver(lab_requisition_to_patient(attachments=[OutboundAttachment("scan.pdf", data)]))
 
     [sent] = fake.sent
     [attachment] = sent.attachments
@@ -126,9 +120,7 @@ async def test_attachment_sizes_arrive_byte_identical(fake: FakeGraph, relay: Gr
 async def test_small_and_large_attachments_together(fake: FakeGraph, relay: GraphRelay) -> None:
     large = bytes(4_000_000)
     small = [OutboundAttachment(f"p{i}.pdf", PDF) for i in range(2)]
-    await relay.deliver(
-        lab_requisition_to_patient(attachments=[*small, OutboundAttachment("big.pdf", large)])
-    )
+    await relay.deliver(lab_requisition_to_patient(attachments=[*small, OutboundAttachment("big.pdf", large)]))
 
     [sent] = fake.sent
     got = {a.name: (a.data, a.via) for a in sent.attachments}
@@ -188,9 +180,7 @@ async def test_failed_draft_is_deleted(fake: FakeGraph, relay: GraphRelay) -> No
     fake.fail_next(1, status=400, retry_after=None, after=2)  # draft and upload session pass, send fails
 
     with pytest.raises(RelayError):
-        await relay.deliver(
-            lab_requisition_to_patient(attachments=[OutboundAttachment("big.pdf", bytes(3_500_000))])
-        )
+        await relay.deliver(lab_requisition_to_patient(attachments=[OutboundAttachment("big.pdf", bytes(3_500_000))]))
 
     assert fake.sent == [] and fake.open_drafts == 0
 

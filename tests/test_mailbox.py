@@ -152,9 +152,7 @@ async def test_unknown_item_is_not_retryable(lab: Lab, mailbox: Mailbox) -> None
 async def test_every_page_is_listed(lab: Lab) -> None:
     ids = [lab.fake.seed(prescription(n)) for n in range(5)]
     box: Mailbox = (
-        GraphMailbox(lab.settings, page_size=2)
-        if lab.backend == "graph"
-        else EwsMailbox(lab.settings, page_size=2)
+        GraphMailbox(lab.settings, page_size=2) if lab.backend == "graph" else EwsMailbox(lab.settings, page_size=2)
     )
 
     items = await box.list_unread()

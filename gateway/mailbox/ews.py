@@ -119,9 +119,7 @@ class EwsMailbox:
         if name not in self._folders:
             for parent in (account.inbox, account.msg_folder_root):
                 found = list(
-                    FolderCollection(account=account, folders=[parent]).find_folders(
-                        q=Q(name=name), depth=SHALLOW
-                    )
+                    FolderCollection(account=account, folders=[parent]).find_folders(q=Q(name=name), depth=SHALLOW)
                 )
                 if found:
                     self._folders[name] = found[0]

@@ -104,9 +104,7 @@ class GraphMailbox:
         literal = name.replace("'", "''")
         base = f"{self._client.mailbox_path}/mailFolders"
         for url in (base, f"{base}/inbox/childFolders"):
-            found = (
-                await self._client.request("GET", url, params={"$filter": f"displayName eq '{literal}'"})
-            ).json()
+            found = (await self._client.request("GET", url, params={"$filter": f"displayName eq '{literal}'"})).json()
             for folder in found.get("value", []):
                 return str(folder["id"])
         raise RelayError(

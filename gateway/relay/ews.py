@@ -145,9 +145,7 @@ def ews_account(settings: ExchangeSection) -> Account:
         version=Version(build=build),
         max_connections=4,
     )
-    return Account(
-        primary_smtp_address=settings.mailbox, config=config, autodiscover=False, access_type=DELEGATE
-    )
+    return Account(primary_smtp_address=settings.mailbox, config=config, autodiscover=False, access_type=DELEGATE)
 
 
 def translate(exc: Exception, action: str) -> RelayError:
@@ -169,9 +167,7 @@ def translate(exc: Exception, action: str) -> RelayError:
 class EwsSession:
     """One exchangelib Account used from asyncio, with bounded retries on ErrorServerBusy."""
 
-    def __init__(
-        self, settings: ExchangeSection, *, attempts: int = 3, max_wait_seconds: float = 10.0
-    ) -> None:
+    def __init__(self, settings: ExchangeSection, *, attempts: int = 3, max_wait_seconds: float = 10.0) -> None:
         self.settings = settings
         self._attempts = max(1, attempts)
         self._max_wait = max_wait_seconds
@@ -223,9 +219,7 @@ def _send(account: Account, message: ExchangeMessage) -> None:
     )
     for attachment in message.attachments:
         item.attach(
-            FileAttachment(
-                name=attachment.filename, content=attachment.data, content_type=attachment.content_type
-            )
+            FileAttachment(name=attachment.filename, content=attachment.data, content_type=attachment.content_type)
         )
     item.send_and_save()
 
