@@ -39,6 +39,24 @@ def missing_parts(line: str) -> list[str]:
     return missing
 
 
+_CONTINUATION = re.compile(
+    r"(?:posologie|poso\b|sig\b|dose\b|frequence|voie\b|quantite|qte\b|duree|renouvel\w*|ren\b|mitte|m\s*:|"
+    r"x\s*\d|pendant\b|durant\b|pour\s+\d)"
+)
+
+
+def drug_entries(orders: list[str]) -> list[str]:
+    """Order lines grouped per drug: a labelled line without a strength that follows a drug line
+    («Posologie : 1 co po DIE», «Quantité : 90 co», «x 10 jours») completes it rather than being judged alone."""
+    entries: list[str] = []
+    for line in orders:
+        if entries and _CONTINUATION.match(fold(line).lstrip()) and not STRENGTH.search(fold(line)):
+            entries[-1] += " ; " + line
+        else:
+            entries.append(line)
+    return entries
+
+
 class RxDrugIncomplete(Rule):
     code = "RX_DRUG_INCOMPLETE"
     severity = Severity.WARNING
@@ -51,7 +69,7 @@ class RxDrugIncomplete(Rule):
         if ctx.document is not DocumentKind.DRUG_RX:
             return []
         english = {"teneur": "strength", "posologie": "dosage/frequency", "quantité ou durée": "quantity/duration"}
-        for line in ctx.extracted.orders:
+        for line in drug_entries(ctx.extracted.orders):
             if not _DRUG_HINT.search(fold(line)):
                 continue
             missing = missing_parts(line)
