@@ -1,0 +1,243 @@
+"""The gateway service: listener, workers, sweeper and metrics around one job store.
+
+`Service(config).start()` opens the store, takes back what this instance held when it last stopped (a job it
+was relaying is put in doubt — it waits for the provider's notice or its deadline, never a blind resend — and
+its other jobs are released), binds the SMTP listener and starts `operations.workers` workers plus a sweeper
+that every `operations.sweep_seconds` reconciles dead workers' jobs, closes confirmation deadlines, purges
+what is due, raises alerts for jobs pending past `retention.pending_alert_after_seconds` and refreshes the
+gauges. `stop()` is the graceful shutdown: stop accepting, let in-flight SMTP transactions and jobs finish
+(bounded), hand back what is left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import os
+import socket
+from collections import OrderedDict
+
+from gateway.config import Config
+from gateway.models import Route
+from gateway.pipeline import CheckContext
+from gateway.relay.mime_build import exchange_relay
+from gateway.relay.smtp_fax import SmtpFaxRelay
+from gateway.service import logs
+from gateway.service.listener import InboundHandler, start_listener
+from gateway.service.metrics import Metrics
+from gateway.service.processor import Deps, Processor
+from gateway.store import CLAIMABLE, JobState, JobStore, open_store
+
+S = JobState
+IDLE_POLL_SECONDS = 0.5
+
+
+class Service:
+    """One gateway instance. Use `await start()` / `await stop()`, or `async with`."""
+
+    def __init__(self, config: Config, *, store: JobStore | None = None) -> None:
+        self.config = config
+        self.instance = config.operations.instance_id or socket.gethostname() or f"pid{os.getpid()}"
+        self.metrics = Metrics()
+        self._store = store
+        self._own_store = store is None
+        self._wake_event = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._workers: list[asyncio.Task[None]] = []
+        self._sweeper: asyncio.Task[None] | None = None
+        self._server: asyncio.Server | None = None
+        self._handler: InboundHandler | None = None
+        self._deps: Deps | None = None
+        self._alerted: set[str] = set()
+        self.listener_port = 0
+        self.metrics_port = 0
+
+    @property
+    def store(self) -> JobStore:
+        assert self._store is not None, "service not started"
+        return self._store
+
+    def wake(self) -> None:
+        """Tell idle workers there may be work (a new job, a notice that closed one)."""
+        event, self._wake_event = self._wake_event, asyncio.Event()
+        event.set()
+
+    async def start(self) -> Service:
+        config = self.config
+        if self._store is None:
+            self._store = await asyncio.to_thread(open_store, config.storage, config.retry)
+        await self._recover()
+        ctx = await asyncio.to_thread(CheckContext.from_config, config)
+        self._deps = Deps(
+            config=config,
+            store=self.store,
+            ctx=ctx,
+            fax=SmtpFaxRelay(config.provider),
+            exchange=exchange_relay(config.exchange),
+            metrics=self.metrics,
+            wake=self.wake,
+            cache=OrderedDict(),
+        )
+        self._handler = InboundHandler(config, self.store, self.metrics, self.wake)
+        self._server = await start_listener(config, self._handler)
+        self.listener_port = int(self._server.sockets[0].getsockname()[1])
+        ops = config.operations
+        if ops.metrics:
+            self.metrics_port = await asyncio.to_thread(self.metrics.serve, ops.metrics_host, ops.metrics_port)
+        self._workers = [
+            asyncio.create_task(self._work(f"{self.instance}:{n}"), name=f"worker-{n}") for n in range(ops.workers)
+        ]
+        self._sweeper = asyncio.create_task(self._sweep_forever(), name="sweeper")
+        logs.event(
+            "started",
+            port=self.listener_port,
+            host=config.listener.host,
+            engine=config.storage.engine,
+            workers=ops.workers,
+            instance=self.instance,
+        )
+        return self
+
+    async def __aenter__(self) -> Service:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # --- start-up recovery
+
+    async def _recover(self) -> None:
+        """Take back this instance's jobs from its previous run, then reconcile other dead workers' jobs."""
+        store = self.store
+        prefix = f"{self.instance}:"
+        held = await asyncio.to_thread(store.jobs_in, sorted(CLAIMABLE | {S.SENDING}))
+        in_doubt = released = 0
+        for job in held:
+            owner = job.lease_owner
+            if owner is None or not owner.startswith(prefix):
+                continue
+            if job.state is S.SENDING:
+                await asyncio.to_thread(store.transition, job.id, S.AWAITING_NOTICE, worker_id=owner)
+                logs.event("in_doubt", job_id=job.id, reason="restart", level=30)
+                in_doubt += 1
+            else:
+                await asyncio.to_thread(store.release, job.id, owner)
+                released += 1
+        moved = await asyncio.to_thread(store.reconcile)
+        logs.event("recovered", count=in_doubt + released + len(moved), reason="restart")
+
+    # --- workers
+
+    async def _work(self, worker_id: str) -> None:
+        assert self._deps is not None
+        processor = Processor(self._deps, worker_id)
+        while not self._stopping.is_set():
+            wake = self._wake_event
+            try:
+                job = await asyncio.to_thread(self.store.claim_next, worker_id)
+            except Exception as exc:
+                logs.event("claim_failed", error=type(exc).__name__, level=40)
+                job = None
+            if job is None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(wake.wait(), IDLE_POLL_SECONDS)
+                continue
+            await processor.handle(job)
+
+    # --- sweeper
+
+    async def _sweep_forever(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.sweep()
+            except Exception as exc:
+                logs.event("sweep_failed", error=type(exc).__name__, level=40)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.config.operations.sweep_seconds)
+
+    async def sweep(self) -> None:
+        """One round of the periodic duties."""
+        store = self.store
+        moved = await asyncio.to_thread(store.reconcile)
+        moved += await self._close_unconfirmed()
+        purged = await asyncio.to_thread(store.purge_due, self.config.retention.rejected_purge_after_seconds)
+        if purged:
+            self.metrics.purged.inc(len(purged))
+            for job_id in purged:
+                logs.event("purged", job_id=job_id)
+        if moved:
+            self.wake()
+        await self._alerts_and_gauges()
+
+    async def _close_unconfirmed(self) -> list[str]:
+        """Fax jobs whose provider notice did not come by the deadline are retried (or failed); e-mail jobs
+        accepted by Exchange whose delivery was not yet recorded (a crash in between) are delivered."""
+        store = self.store
+        now = dt.datetime.now(dt.UTC)
+        moved = []
+        for job in await asyncio.to_thread(store.jobs_in, [S.SENT_UNCONFIRMED]):
+            try:
+                if job.route is not None and job.route != Route.FAX.value:
+                    await asyncio.to_thread(store.transition, job.id, S.DELIVERED, worker_id=None)
+                elif job.notice_deadline is not None and job.notice_deadline < now:
+                    await asyncio.to_thread(
+                        store.record_failure, job.id, worker_id=None, cause="no_notice", retryable=True,
+                        retry_after=0,
+                    )  # fmt: skip
+                    logs.event("notice_overdue", job_id=job.id, level=30)
+                else:
+                    continue
+            except Exception as exc:  # moved by a notice meanwhile
+                logs.event("sweep_skip", job_id=job.id, error=type(exc).__name__, level=10)
+                continue
+            moved.append(job.id)
+        return moved
+
+    async def _alerts_and_gauges(self) -> None:
+        retention = self.config.retention
+        status = await asyncio.to_thread(self.store.status, overdue_after_seconds=retention.pending_alert_after_seconds)
+        m = self.metrics
+        m.pending.set(status.open_jobs)
+        m.oldest.set(status.oldest_open.age_seconds if status.oldest_open else 0)
+        m.overdue.set(len(status.overdue))
+        m.in_doubt.set(status.in_doubt)
+        for state, count in status.counts.items():
+            m.by_state.labels(state).set(count)
+        current = {o.job_id for o in status.overdue}
+        for overdue in status.overdue:
+            if overdue.job_id not in self._alerted:
+                m.alerts.inc()
+                logs.event("alert_pending", job_id=overdue.job_id, state=overdue.state.value,
+                           age_seconds=round(overdue.age_seconds), level=30)  # fmt: skip
+        self._alerted = current
+
+    # --- shutdown
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stop accepting, finish in-flight work within `grace_seconds`, hand back the rest, close."""
+        if self._handler is not None:
+            self._handler.accepting = False
+        if self._server is not None:
+            self._server.close()
+        if self._handler is not None:
+            await self._handler.drained(grace_seconds)
+        self._stopping.set()
+        self.wake()
+        tasks = [*self._workers, *([self._sweeper] if self._sweeper else [])]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.wait(pending, timeout=5)
+        self._workers, self._sweeper = [], None
+        if self._deps is not None:
+            for relay in (self._deps.fax, self._deps.exchange):
+                with contextlib.suppress(Exception):
+                    await relay.aclose()
+        self.metrics.stop()
+        if self._store is not None and self._own_store:
+            await asyncio.to_thread(self._store.close)
+            self._store = None
+        logs.event("stopped")

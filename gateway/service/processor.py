@@ -1,0 +1,404 @@
+"""One job's way through the gateway, one state at a time, as the worker that holds its lease.
+
+Each step reads what it needs from the store, does one thing (check, render, relay, archive, notify) and
+records the result with one store call, so a crash between steps leaves the job in a state from which any
+worker can carry on. Steps that talk to the outside world record their outcome before anything else:
+
+    received/checked → accepted | rejected
+    accepted → rendering → queued (documents stored)
+    queued/retry_wait → sending → sent_unconfirmed (fax: wait for the provider's notice; e-mail: delivered)
+    delivered → archives copy → archived → confirmation to the sender → notified → purged
+    rejected → rejection notice → notified (purged later, after retention.rejected_purge_after_seconds)
+    failed → failure notice → notified → purged
+
+The check is pure, so it is recomputed from the stored raw message whenever a later step needs its findings
+or addresses (after a restart, or on another worker); a small per-process cache saves the work otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import TypeVar
+
+from gateway.config import Config
+from gateway.errors import RelayError, RenderError
+from gateway.models import FORM_TITLES, CheckResult, Route, Severity
+from gateway.notify import NoticeContext, confirmation_notice, failure_notice, rejection_notice
+from gateway.pipeline import CheckContext, check_bytes
+from gateway.relay.base import Outbound, OutboundAttachment, Relay
+from gateway.relay.mime_build import ExchangeThrottled
+from gateway.render import render_documents
+from gateway.service import logs
+from gateway.service.metrics import Metrics
+from gateway.store import Job, JobState, JobStore, JobUpdate, LeaseLost, NewDocument, StoredDocument
+
+S = JobState
+T = TypeVar("T")
+NOTICE_HEADER = "X-Ordofax-Notice"
+ARCHIVES_SUBJECT = "Copie au dossier — {filename}"
+_CACHE_SIZE = 512
+_ROUTE_ROLE = {
+    Route.FAX: "fax",
+    Route.EMAIL_INTERNAL: "email",
+    Route.EMAIL_ENCRYPTED: "email",
+    Route.ARCHIVES: "archives",
+}
+
+
+@dataclass(slots=True)
+class Deps:
+    """What every worker shares: configuration, store, check context, relays, metrics, the wake-up call."""
+
+    config: Config
+    store: JobStore
+    ctx: CheckContext
+    fax: Relay
+    exchange: Relay
+    metrics: Metrics
+    wake: Callable[[], None]
+    cache: OrderedDict[str, CheckResult]
+
+
+class StepDeferred(Exception):
+    """A step could not finish now (a relay refused for a while); the job is handed back with a delay."""
+
+    def __init__(self, delay: float, cause: str) -> None:
+        super().__init__(cause)
+        self.delay = delay
+        self.cause = cause
+
+
+def document_filename(result: CheckResult, job_id: str) -> str:
+    """The PDF's name as rendered: «<form title>_<file number>.pdf» (see gateway.render.file_name)."""
+    form = result.form
+    title = FORM_TITLES[form] if form is not None else "Document"
+    number = re.sub(r"[^0-9A-Za-z-]", "", result.extracted.patient.file_number or "")[:40]
+    return f"{title}_{number or job_id}.pdf"
+
+
+def _plain(message: EmailMessage) -> tuple[str, str]:
+    content = message.get_content()
+    return str(message["Subject"]), content if isinstance(content, str) else ""
+
+
+class Processor:
+    """Carries one claimed job as far as it can go, then lets go of it."""
+
+    def __init__(self, deps: Deps, worker_id: str) -> None:
+        self.d = deps
+        self.worker_id = worker_id
+        self._steps: dict[JobState, Callable[[Job], Awaitable[Job]]] = {
+            S.RECEIVED: self._check,
+            S.CHECKED: self._check,
+            S.ACCEPTED: self._start_rendering,
+            S.RENDERING: self._render,
+            S.QUEUED: self._send,
+            S.RETRY_WAIT: self._send,
+            S.DELIVERED: self._archive,
+            S.ARCHIVED: self._confirm,
+            S.REJECTED: self._reject,
+            S.FAILED: self._fail,
+        }
+
+    async def _db(self, func: Callable[..., T], *args: object, **kwargs: object) -> T:
+        return await asyncio.to_thread(func, *args, **kwargs)
+
+    async def handle(self, job: Job) -> None:
+        """Run steps while this worker holds the lease; hand the job back on a deferral or an error."""
+        try:
+            while job.lease_owner == self.worker_id and job.state in self._steps:
+                job = await self._steps[job.state](job)
+        except StepDeferred as deferred:
+            logs.event("deferred", job_id=job.id, state=job.state.value, cause=deferred.cause, seconds=deferred.delay)
+            await self._release(job, deferred.delay)
+        except LeaseLost:
+            logs.event("lease_lost", job_id=job.id, state=job.state.value, level=30)
+        except asyncio.CancelledError:
+            if job.state is not S.SENDING:
+                await asyncio.shield(self._release(job, 0))
+            raise
+        except Exception as exc:  # a bug or an unexpected failure: never lose the job, try again later
+            logs.event("step_error", job_id=job.id, state=job.state.value, error=type(exc).__name__, level=40)
+            await self._release(job, 60.0)
+
+    async def _release(self, job: Job, delay: float) -> None:
+        try:
+            await self._db(self.d.store.release, job.id, self.worker_id, delay_seconds=delay)
+        except Exception as exc:  # the lease will expire on its own
+            logs.event("release_failed", job_id=job.id, error=type(exc).__name__, level=30)
+
+    def _moved(self, job: Job) -> Job:
+        self.d.metrics.transitions.labels(job.state.value).inc()
+        return job
+
+    async def _result(self, job: Job) -> CheckResult:
+        cached = self.d.cache.get(job.id)
+        if cached is not None:
+            return cached
+        raw = await self._db(self.d.store.raw_message, job.id)
+        result = await asyncio.to_thread(check_bytes, raw, self.d.ctx, file=job.id)
+        self.d.cache[job.id] = result
+        while len(self.d.cache) > _CACHE_SIZE:
+            self.d.cache.popitem(last=False)
+        return result
+
+    # --- check and render
+
+    async def _check(self, job: Job) -> Job:
+        self.d.cache.pop(job.id, None)
+        result = await self._result(job)
+        codes = [f.code for f in result.findings]
+        for finding in result.findings:
+            self.d.metrics.findings.labels(finding.code, finding.severity.value).inc()
+        dest = result.destination
+        kind = dest.directory_entry.kind if dest.directory_entry else None
+        if kind is None and result.route is not None:
+            kind = {Route.FAX: "fax_unlisted", Route.EMAIL_INTERNAL: "network", Route.EMAIL_ENCRYPTED: "patient",
+                    Route.ARCHIVES: "archives"}[result.route]  # fmt: skip
+        update = JobUpdate(
+            route=result.route.value if result.route else None,
+            destination_kind=kind,
+            document=result.document.value,
+            rule_codes=codes,
+            destination=dest.fax if result.route is Route.FAX else dest.address,
+        )
+        job = await self._db(
+            self.d.store.record_check, job.id, worker_id=self.worker_id, accepted=result.accepted, update=update
+        )
+        logs.event("checked", job_id=job.id, codes=codes, state=job.state.value, route=job.route)
+        return self._moved(job)
+
+    async def _start_rendering(self, job: Job) -> Job:
+        return self._moved(await self._db(self.d.store.transition, job.id, S.RENDERING, worker_id=self.worker_id))
+
+    async def _render(self, job: Job) -> Job:
+        result = await self._result(job)
+        try:
+            documents = await asyncio.to_thread(render_documents, result, self.d.config, job.id)
+        except RenderError:
+            logs.event("render_failed", job_id=job.id, level=40)
+            job = await self._db(
+                self.d.store.record_failure, job.id, worker_id=self.worker_id, cause="render", retryable=False
+            )
+            return self._moved(job)
+        first = documents[0]
+        stored = [NewDocument(first.purpose, first.data, first.pages)]
+        stored += [NewDocument(d.purpose, d.data, d.pages) for d in documents[1:] if d.data != first.data]
+        update = JobUpdate(page_count=first.pages, documents=stored)
+        job = await self._db(self.d.store.transition, job.id, S.QUEUED, worker_id=self.worker_id, update=update)
+        logs.event("rendered", job_id=job.id, pages=first.pages)
+        return self._moved(job)
+
+    # --- relay on the route
+
+    @staticmethod
+    def _document(documents: list[StoredDocument], role: str) -> StoredDocument:
+        chosen = next((d for d in documents if d.role == role), documents[0] if documents else None)
+        if chosen is None or chosen.data is None:
+            raise RenderError("no stored document to send")
+        return chosen
+
+    def _route_outbound(self, job: Job, result: CheckResult, doc: StoredDocument) -> tuple[Relay, list[Outbound]]:
+        assert doc.data is not None
+        route = result.route
+        name = document_filename(result, job.id)
+        attachment = OutboundAttachment(name, doc.data)
+        if route is Route.FAX and result.destination.fax:
+            form = result.form.value if result.form else "document"
+            return self.d.fax, [Outbound(job.id, result.destination.fax, f"ordofax {form}", "", [attachment])]
+        if route is Route.ARCHIVES:
+            return self.d.exchange, self._archives_outbounds(job, name, doc.data)
+        title = FORM_TITLES[result.form] if result.form else "Document"
+        body = (
+            f"Veuillez trouver ci-joint le document «{title}» transmis par votre professionnel de la santé "
+            f"({self.d.config.gateway.installation}).\n\nPlease find attached the document sent by your "
+            "health professional.\n"
+        )
+        outbound = Outbound(
+            job.id,
+            result.destination.address or "",
+            f"{title} — {self.d.config.gateway.installation}",
+            body,
+            [attachment],
+            encrypt=route is Route.EMAIL_ENCRYPTED,
+            read_receipt=route is Route.EMAIL_INTERNAL,
+        )
+        return self.d.exchange, [outbound]
+
+    def _archives_outbounds(self, job: Job, filename: str, data: bytes) -> list[Outbound]:
+        subject = ARCHIVES_SUBJECT.format(filename=filename)
+        body = f"Copie au dossier, envoi {job.id}.\nCopy for the patient's chart, job {job.id}.\n"
+        return [
+            Outbound(
+                job.id,
+                address,
+                subject,
+                body,
+                [OutboundAttachment(filename, data)],
+                headers={"X-Ordofax-Copy": "archives"},
+            )
+            for address in self.d.config.gateway.archives
+        ]
+
+    async def _send(self, job: Job) -> Job:
+        result = await self._result(job)
+        route = result.route or Route.FAX
+        documents = await self._db(self.d.store.documents, job.id)
+        doc = self._document(documents, _ROUTE_ROLE[route])
+        relay, outbounds = self._route_outbound(job, result, doc)
+        job = self._moved(await self._db(self.d.store.transition, job.id, S.SENDING, worker_id=self.worker_id))
+        remote_id: str | None = None
+        try:
+            for outbound in outbounds:
+                receipt = await relay.deliver(outbound)
+                remote_id = remote_id or receipt.remote_id
+        except RelayError as exc:
+            return await self._relay_failed(job, relay, exc)
+        self.d.metrics.relays.labels(relay.name, route.value, "accepted").inc()
+        elapsed = (dt.datetime.now(dt.UTC) - job.received_at).total_seconds()
+        self.d.metrics.latency.labels(route.value).observe(max(0.0, elapsed))
+        job = await self._db(
+            self.d.store.transition,
+            job.id,
+            S.SENT_UNCONFIRMED,
+            worker_id=self.worker_id,
+            update=JobUpdate(remote_id=remote_id),
+        )
+        logs.event("relayed", job_id=job.id, route=route.value, state=job.state.value, tries=job.tries)
+        self._moved(job)
+        if route is not Route.FAX and job.state is S.SENT_UNCONFIRMED:
+            # Exchange's acceptance is the confirmation for e-mail routes
+            job = self._moved(await self._db(self.d.store.transition, job.id, S.DELIVERED, worker_id=None))
+        if job.state is not S.SENT_UNCONFIRMED:
+            self.d.wake()
+        return job
+
+    async def _relay_failed(self, job: Job, relay: Relay, exc: RelayError) -> Job:
+        cause = exc.cause or "other"
+        self.d.metrics.relays.labels(relay.name, job.route or "none", "failed").inc()
+        self.d.metrics.relay_failures.labels(relay.name, cause).inc()
+        retry_after = exc.retry_after if isinstance(exc, ExchangeThrottled) else None
+        job = await self._db(
+            self.d.store.record_failure,
+            job.id,
+            worker_id=self.worker_id,
+            cause=cause,
+            retryable=exc.retryable,
+            retry_after=retry_after,
+        )
+        logs.event("relay_failed", job_id=job.id, cause=cause, retryable=exc.retryable, state=job.state.value,
+                   tries=job.tries, level=30)  # fmt: skip
+        return self._moved(job)
+
+    # --- after delivery
+
+    async def _exchange(self, outbound: Outbound, purpose: str) -> None:
+        try:
+            await self.d.exchange.deliver(outbound)
+        except RelayError as exc:
+            cause = exc.cause or "other"
+            self.d.metrics.relays.labels(self.d.exchange.name, purpose, "failed").inc()
+            self.d.metrics.relay_failures.labels(self.d.exchange.name, cause).inc()
+            retry_after = exc.retry_after if isinstance(exc, ExchangeThrottled) else None
+            raise StepDeferred(retry_after if retry_after is not None else 30.0, cause) from None
+        self.d.metrics.relays.labels(self.d.exchange.name, purpose, "accepted").inc()
+
+    async def _archive(self, job: Job) -> Job:
+        result = await self._result(job)
+        if result.route is not Route.ARCHIVES:  # on the archives route the delivery was the copy
+            documents = await self._db(self.d.store.documents, job.id)
+            doc = self._document(documents, "archives")
+            assert doc.data is not None
+            for outbound in self._archives_outbounds(job, document_filename(result, job.id), doc.data):
+                await self._exchange(outbound, "archives")
+        job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)
+        logs.event("archived", job_id=job.id)
+        return self._moved(job)
+
+    def _notice_ctx(self, job: Job, result: CheckResult) -> NoticeContext | None:
+        to = result.message.from_address or job.sender
+        if not to:
+            return None
+        return NoticeContext(
+            to=to,
+            job_ref=job.id,
+            file_number=result.extracted.patient.file_number,
+            in_reply_to=result.message.message_id,
+        )
+
+    async def _notify(self, job: Job, ctx: NoticeContext | None, message: EmailMessage | None, kind: str) -> Job:
+        if ctx is None or message is None:
+            logs.event("notice_skipped", job_id=job.id, reason="no_sender", level=30)
+        else:
+            subject, body = _plain(message)
+            outbound = Outbound(job.id, ctx.to, subject, body, headers={NOTICE_HEADER: kind})
+            await self._exchange(outbound, f"notice_{kind}")
+        job = self._moved(await self._db(self.d.store.transition, job.id, S.NOTIFIED, worker_id=self.worker_id))
+        logs.event("sender_notified", job_id=job.id, kind=kind, outcome=job.outcome.value if job.outcome else None)
+        if job.outcome is not None:
+            self.d.metrics.outcomes.labels(job.outcome.value, job.route or "none").inc()
+        return job
+
+    async def _purge(self, job: Job) -> Job:
+        job = self._moved(await self._db(self.d.store.purge, job.id))
+        self.d.cache.pop(job.id, None)
+        self.d.metrics.purged.inc()
+        logs.event("purged", job_id=job.id)
+        return job
+
+    def _destination_label(self, job: Job, result: CheckResult) -> str:
+        if result.route is Route.FAX and result.destination.fax:
+            entry = result.destination.directory_entry
+            return f"{result.destination.fax} ({entry.name})" if entry else result.destination.fax
+        if result.route is Route.ARCHIVES:
+            return "archives"
+        return result.destination.address or "—"
+
+    async def _confirm(self, job: Job) -> Job:
+        result = await self._result(job)
+        ctx = self._notice_ctx(job, result)
+        message = None
+        if ctx is not None:
+            message = confirmation_notice(
+                self.d.config,
+                ctx,
+                destination=self._destination_label(job, result),
+                pages=job.page_count,
+                completed_at=dt.datetime.now(dt.UTC),
+                warnings=[f for f in result.findings if f.severity is Severity.WARNING],
+            )
+        job = await self._notify(job, ctx, message, "confirmation")
+        return await self._purge(job)
+
+    async def _reject(self, job: Job) -> Job:
+        result = await self._result(job)
+        ctx = self._notice_ctx(job, result)
+        message = None
+        if ctx is not None:
+            message = rejection_notice(self.d.config, ctx, findings=result.findings, received_at=job.received_at)
+        job = await self._notify(job, ctx, message, "rejection")
+        if self.d.config.retention.rejected_purge_after_seconds <= 0:
+            job = await self._purge(job)
+        return job
+
+    async def _fail(self, job: Job) -> Job:
+        result = await self._result(job)
+        ctx = self._notice_ctx(job, result)
+        message = None
+        if ctx is not None:
+            message = failure_notice(
+                self.d.config,
+                ctx,
+                destination=self._destination_label(job, result),
+                cause=job.last_cause or "other",
+                reason=None,
+                tries=job.tries,
+            )
+        job = await self._notify(job, ctx, message, "failure")
+        return await self._purge(job)

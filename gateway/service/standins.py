@@ -1,0 +1,133 @@
+"""Stand-in servers for the demo, the tests and the benchmark, and the config that points the service at them.
+
+The fake fax provider runs on the caller's event loop; the Graph (or EWS) stand-in on its own thread. What
+they *received* is the truth the demo reports: `outcome_of(job_id)` reads the provider's jobs and the
+Exchange stand-in's recorded messages, never the gateway's own records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fakes.ews import FakeEws
+from fakes.fax_provider import FakeFaxProvider, ReceivedFax
+from fakes.graph import FakeGraph
+from gateway.config import Config, ExchangeSection, OperationsSection, ProviderSection, StorageSection
+from gateway.relay.mime_build import JOB_HEADER
+from gateway.service.processor import ARCHIVES_SUBJECT, NOTICE_HEADER
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """What the stand-ins hold for one job reference."""
+
+    faxes: list[ReceivedFax]
+    routed_mail: list[tuple[str, bool]]  # (to, encrypted) for the route's e-mail
+    archived: int  # archives copies received
+    notices: list[str]  # sender notice kinds received
+
+
+class StandIns:
+    """Fake provider + Graph (or EWS) on free loopback ports. `async with StandIns(config) as s: ...`."""
+
+    def __init__(self, config: Config, *, provider_options: dict[str, Any] | None = None) -> None:
+        self.config = config
+        self.backend = config.exchange.backend
+        domain = config.provider.address_template.rpartition("@")[2]
+        options: dict[str, Any] = {
+            "domain": domain if domain and "{" not in domain else None,
+            "notice_to": config.provider.notice_address,
+            "notify_host": config.listener.host if config.listener.host not in ("", "0.0.0.0") else "127.0.0.1",
+        }
+        options.update(provider_options or {})
+        self.provider = FakeFaxProvider(**options)
+        self.graph: FakeGraph | None = None
+        self.ews: FakeEws | None = None
+
+    async def __aenter__(self) -> StandIns:
+        await self.provider.start()
+        if self.backend == "ews":
+            self.ews = await asyncio.to_thread(lambda: FakeEws(mailbox=self.config.exchange.mailbox).start())
+        else:
+            self.graph = await asyncio.to_thread(lambda: FakeGraph().start())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.provider.stop()
+        if self.graph is not None:
+            await asyncio.to_thread(self.graph.stop)
+        if self.ews is not None:
+            await asyncio.to_thread(self.ews.stop)
+
+    def notify_service(self, listener_port: int) -> None:
+        """Point the provider's notices at the service's listener (known once it is bound)."""
+        self.provider.notify_port = listener_port
+
+    def configure(self, config: Config, data_dir: Path, **operations: Any) -> Config:
+        """`config` pointed at these stand-ins, a store in `data_dir`, the listener on a free port."""
+        exchange: dict[str, Any] = self.graph.exchange_settings() if self.graph else {}
+        if self.ews is not None:
+            exchange = self.ews.exchange_settings()
+        exchange = {k: v for k, v in exchange.items() if v is not None}
+        ops = {"metrics": False, "metrics_port": 0, **operations}
+        return config.model_copy(
+            update={
+                "listener": config.listener.model_copy(update={"host": "127.0.0.1", "port": 0}),
+                "provider": ProviderSection.model_validate(
+                    {
+                        **config.provider.model_dump(),
+                        "host": "127.0.0.1",
+                        "port": self.provider.port,
+                        "tls": "none",
+                        "username": None,
+                        "password": None,
+                    }
+                ),
+                "exchange": ExchangeSection.model_validate({**config.exchange.model_dump(), **exchange}),
+                "storage": StorageSection.model_validate(
+                    {**config.storage.model_dump(), "path": data_dir / "ordofax.sqlite3", "data_dir": data_dir / "data"}
+                )
+                if config.storage.engine == "sqlite"
+                else config.storage.model_copy(update={"data_dir": data_dir / "data"}),
+                "operations": OperationsSection.model_validate({**config.operations.model_dump(), **ops}),
+            }
+        )
+
+    # --- what was received
+
+    def _exchange_messages(self) -> list[tuple[list[str], str, dict[str, str]]]:
+        if self.graph is not None:
+            return [(m.to, m.subject, m.headers) for m in list(self.graph.sent)]
+        if self.ews is not None:
+            return [(m.to, m.subject, m.headers) for m in list(self.ews.sent)]
+        return []
+
+    def received(self, job_ref: str) -> Received:
+        faxes = [j for j in list(self.provider.jobs) if j.job_ref == job_ref]
+        archives = {a.lower() for a in self.config.gateway.archives}
+        exchange = self.config.exchange
+        routed: list[tuple[str, bool]] = []
+        archived = 0
+        notices: list[str] = []
+        for to, subject, headers in self._exchange_messages():
+            if _header(headers, JOB_HEADER) != job_ref:
+                continue
+            kind = _header(headers, NOTICE_HEADER)
+            if kind:
+                notices.append(kind)
+            elif subject.startswith(ARCHIVES_SUBJECT.split("{", 1)[0]) and {t.lower() for t in to} <= archives:
+                archived += 1
+            else:
+                encrypted = (_header(headers, exchange.encryption_header) or "").lower() == "true" or (
+                    exchange.encryption_subject_keyword in subject
+                )
+                routed.extend((t, encrypted) for t in to)
+        return Received(faxes, routed, archived, notices)
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    wanted = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == wanted), None)
