@@ -160,8 +160,13 @@ class RetentionSection(_Section):
 
 class OperationsSection(_Section):
     metrics_host: str = "127.0.0.1"
-    metrics_port: int = Field(default=9464, ge=0, le=65535)
+    metrics_port: int = Field(default=9464, ge=0, le=65535)  # 0: a free port; metrics off with metrics = false
+    metrics: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_file: Path | None = None  # JSON lines; default standard error
+    workers: int = Field(default=4, gt=0, le=64)  # concurrent jobs in one `serve` process
+    instance_id: str = ""  # unique per gateway instance sharing a store; default the host name
+    sweep_seconds: float = Field(default=1.0, gt=0)  # reconcile, purge, alerts and gauges every so often
 
 
 class Config(_Section):
@@ -184,6 +189,7 @@ _PATH_KEYS = {
     "listener": ("tls_cert", "tls_key"),
     "exchange": ("ca_file",),
     "storage": ("path", "data_dir", "audit_key_file"),
+    "operations": ("log_file",),
 }
 
 
