@@ -23,7 +23,9 @@ from gateway.config import Config, RenderSection
 from gateway.errors import RenderError
 from gateway.models import DocumentKind, Finding, Form, Route, Sender, Severity
 from gateway.render import RenderedDocument, job_ref_for, render_documents
+from gateway.render.fonts import load_fonts
 from gateway.render.samples import STANDARD_ORDERS, sample_result, with_patient
+from gateway.render.text import clean, wrap
 
 REF = "OFX-1A2B3C4D5E"
 CONFIG = Config()
@@ -327,3 +329,30 @@ def test_any_text_renders_to_a_valid_pdf(orders: list[str], name: str) -> None:
     doc = render_documents(result, CONFIG, REF)[0]
     assert doc.pages == len(reader(doc).pages) >= 1
     assert doc.filename.endswith(".pdf") and "/" not in doc.filename
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(min_size=1, max_size=400), width=st.floats(min_value=20, max_value=500))
+def test_wrapped_lines_never_exceed_their_width(text: str, width: float) -> None:
+    fonts = load_fonts(RenderSection())
+    line = clean(text, fonts)
+    lines = wrap(line, fonts.regular, 11, width)
+    widest_glyph = max((fonts.regular.width(ch, 11) for ch in line), default=0.0)
+    assert all(fonts.regular.width(x, 11) <= max(width, widest_glyph) + 0.01 for x in lines)
+    assert "".join(lines).replace(" ", "") == line.replace(" ", "")
+
+
+def test_only_black_and_white_are_used() -> None:
+    colour = re.compile(rb"(?<![\w.])((?:[\d.]+ ){1,4})(rg|RG|g|G|k|K)\b")
+    for page in reader(render(pdfs=(attachment_pdf(1),))).pages:
+        contents = page.get_contents()
+        assert contents is not None
+        for values, _op in colour.findall(contents.get_data()):
+            assert {float(v) for v in values.split()} <= {0.0, 1.0}, values
+
+
+def test_a_document_without_a_form_still_renders_as_a_clinical_document() -> None:
+    doc = render(document=DocumentKind.OTHER_DOCUMENT, route=Route.EMAIL_INTERNAL, orders=("Billet médical.",))
+    (text,) = page_texts(doc)
+    assert doc.form is None and doc.filename == "Document_771502.pdf"
+    assert "DOCUMENT CLINIQUE" in text and "TÉLÉCONSULTATION" in text and "Billet médical." in text

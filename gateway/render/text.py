@@ -95,7 +95,7 @@ def wrap(text: str, face: Face, size: float, width: float, first_indent: float =
             head = _head(word, face, size, limit())
             lines.append(head)
             word = word[len(head) :]
-            w = face.width(word, size)
+            w -= face.width(head, size)
         current, used = [word], w
     if current:
         lines.append(" ".join(current))
