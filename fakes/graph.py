@@ -21,8 +21,9 @@ What it serves (paths as Graph and login.microsoftonline.com have them):
   `PATCH …/messages/{id}`, `POST …/messages/{id}/move` (the moved message gets a new id, as in Graph).
 
 Every sent message is recorded as a `SentMessage` (recipients, subject, headers, decoded attachments);
-`seed()` drops raw MIME into a folder; `fail_next()` injects 429/503 answers and `revoke_tokens()` makes
-issued tokens invalid. Run `python -m fakes.graph` to serve it until interrupted.
+`seed()` drops raw MIME into a folder; `fail_next()` injects 429/503 answers, `fail_token_requests()` makes
+the token endpoint answer 503 (Retry-After: 1) and `revoke_tokens()` makes issued tokens invalid.
+Run `python -m fakes.graph` to serve it until interrupted.
 """
 
 from __future__ import annotations
@@ -217,6 +218,7 @@ class FakeGraph:
         self._lock = threading.RLock()
         self._tokens: set[str] = set()
         self._faults: deque[_Fault | None] = deque()
+        self._token_faults = 0
         self._drafts: dict[str, _Draft] = {}
         self._sessions: dict[str, _UploadSession] = {}
         self._messages: dict[str, StoredMessage] = {}
@@ -303,6 +305,11 @@ class FakeGraph:
         with self._lock:
             return len(self._drafts)
 
+    def fail_token_requests(self, count: int) -> None:
+        """Answer the next `count` token requests with 503 temporarily_unavailable."""
+        with self._lock:
+            self._token_faults += count
+
     def revoke_tokens(self) -> None:
         """Make every token issued so far invalid (the next API call with one gets 401)."""
         with self._lock:
@@ -351,6 +358,13 @@ class FakeGraph:
             if f.display_name == ref:
                 return f.id
         raise _ApiError(404, "ErrorInvalidIdMalformed", "folder not found")
+
+    def _take_token_fault(self) -> bool:
+        with self._lock:
+            if self._token_faults <= 0:
+                return False
+            self._token_faults -= 1
+            return True
 
     def _take_fault(self) -> _Fault | None:
         with self._lock:
@@ -497,6 +511,10 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         elif method == "POST" and path == f"/{tenant}/oauth2/v2.0/token":
+            if self.fake._take_token_fault():
+                error = {"error": "temporarily_unavailable", "error_description": "AADSTS90033: injected"}
+                self._send(503, error, {"Retry-After": "1"})
+                return
             self._send(200, self.fake._issue_token(parse_qs(body.decode())))
         else:
             raise _ApiError(400, "invalid_tenant" if path.count("/") > 1 else "not_found")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -250,3 +251,15 @@ def test_encryption_header_must_be_a_custom_x_header(tmp_path: Path, name: str) 
 def test_exchange_relay_follows_the_backend() -> None:
     assert isinstance(exchange_relay(ExchangeSection(backend="graph")), GraphRelay)
     assert isinstance(exchange_relay(ExchangeSection(backend="ews")), EwsRelay)
+
+
+async def test_identity_platform_outage_is_retryable_then_recovers(fake: FakeGraph, relay: GraphRelay) -> None:
+    fake.fail_token_requests(1)
+
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(lab_requisition_to_patient())
+    assert caught.value.retryable and fake.sent == []
+
+    await asyncio.sleep(1.1)  # msal itself holds token requests back for the identity platform's Retry-After
+    await relay.deliver(lab_requisition_to_patient())  # the scheduler's next try
+    assert len(fake.sent) == 1

@@ -34,6 +34,7 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 import msal
+import msal.exceptions
 import requests
 import requests.adapters
 
@@ -153,7 +154,7 @@ class GraphClient:
             if refresh:
                 self._app.remove_tokens_for_client()
             result: JsonObject = self._app.acquire_token_for_client(scopes=[self._scope])
-        except (ValueError, OSError) as exc:  # discovery failed, connection refused, TLS error
+        except (ValueError, OSError, msal.exceptions.MsalError) as exc:  # discovery, connection, TLS, 5xx
             raise RelayError(
                 f"identity platform unreachable: {exc.__class__.__name__}",
                 retryable=True,
