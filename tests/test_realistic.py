@@ -772,6 +772,125 @@ CASES: list[Case] = [
          "patient.nam": "DAMJ48111215"},
         absent=("PATIENT_NAM_MISMATCH",),
     ),
+    Case(
+        "file_number_with_site_prefix_and_nam_expiry",
+        Msg(
+            patient=(
+                "Ordonnance pour Mme Lan Ng, née le 30 septembre 1979\n"
+                "NAM : NGXL 7959 3019 (exp. 2027-09)\nDossier : HMR-771502\nAllergies : aucune connue"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.dob": "1979-09-30", "patient.nam": "NGXL79593019", "patient.file_number": "HMR-771502"},
+    ),
+    Case(
+        "recipient_with_street_address_and_suffix_labels",
+        Msg(
+            to=PARC_FAX,
+            recipient=(
+                "Pharmacie du Parc\n1234, boulevard des Laurentides, Laval (Québec) H7G 2W1\n"
+                "450 555-0160 (téléc.)\n450 555-0161 (tél.)"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"recipient.name": "Pharmacie du Parc", "recipient.fax": "+14505550160", "recipient.phone": "+14505550161"},
+    ),
+    Case(
+        "prose_order_and_dob_after_nam",
+        Msg(
+            patient="Mme Marie Tremblay, NAM TREM 6553 0510, DDN 5 mars 1965, dossier 087231. Aucune allergie.",
+            orders="Prière de renouveler l'atorvastatine 20 mg 1 co po HS pour 3 mois (90 co).",
+        ),
+        "accepted", "fax", "drug_rx",
+        {
+            "patient.last_name": "Tremblay", "patient.first_name": "Marie", "patient.dob": "1965-03-05",
+            "patient.nam": "TREM65530510", "patient.file_number": "087231", "orders": "1",
+        },
+    ),
+    Case(
+        "address_as_identifier_and_dashed_dob",
+        Msg(
+            patient=(
+                "Usagère : Mme Lan Ng\nDate de naissance : 30-09-1979\n"
+                "Adresse : 45, rue Laurier, Gatineau (Québec) J8X 3V8\nNo de dossier : 771502\nAllergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.dob": "1979-09-30", "patient.nam": None, "patient.file_number": "771502"},
+    ),
+    Case(
+        "mri_request_to_radiology_signature_dash_dash",
+        Msg(
+            from_=OUELLET,
+            to=RADIO_FAX,
+            subject="IRM genou droit",
+            recipient="Radiologie Saint-Denis\nTélécopieur : 514 555-0170\nTéléphone : 514 555-0171",
+            patient="Patient : M. Yves Côté\nDDN : 31 déc. 1939\nNAM : COTY 3912 3111\nDossier : 00412877",
+            orders="IRM du genou droit sans contraste\nIndication : déchirure méniscale suspectée",
+            signature="-- \nDr. Marc Ouellet, M.D.\nPermis : 09432\nTél. : 418 555-0133",
+        ),
+        "accepted", "fax", "imaging_rx",
+        {
+            "recipient.fax": "+15145550170", "recipient.phone": "+15145550171", "sender.licence": "09432",
+            "sender.last_name": "Ouellet", "patient.last_name": "Côté", "patient.dob": "1939-12-31",
+            "patient.nam": "COTY39123111", "patient.file_number": "00412877",
+        },
+    ),
+    Case(
+        "lab_to_patient_critical_values_in_signature",
+        Msg(
+            to="lan.ng79@gmail.com",
+            subject="Prise de sang",
+            greeting="Bonjour Mme Ng,",
+            recipient=(
+                "Destinataire : usagère\n"
+                "Consentement de l'usagère à l'envoi par courriel : obtenu (consigné au dossier)"
+            ),
+            orders="Bilan sanguin : glycémie à jeun, HbA1c, créatinine, bilan lipidique",
+            signature="Julie Nguyen, MD — permis 21504\nPour tout résultat critique : 819 555-0177",
+        ),
+        "accepted", "email_encrypted", "lab_rx",
+        {"sender.licence": "21504", "patient.nam": "NGXL79593019", "critical_values_phone": "+18195550177"},
+    ),
+    Case(
+        "upper_case_fax_domain_and_display_names",
+        Msg(
+            to='"Pharmacie du Parc" <4505550160@TELECOPIE.EXAMPLE.ORG>',
+            cc='"Archives HMR" <ARCHIVES.HMR@SSSS.GOUV.QC.CA>',
+            recipient="Pharmacie du Parc\nTél. : 450 555-0161\nTéléc. : 450 555-0160",
+        ),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "recipient.name": "Pharmacie du Parc"},
+        absent=("ARCHIVES_NOT_CC", "CC_NOT_ARCHIVES", "RECIPIENT_MULTIPLE"),
+    ),
+    Case(
+        "three_given_names_and_nam_in_parentheses",
+        Msg(
+            patient=(
+                "Ordonnance pour Mme Marie Josée Lucie Tremblay (NAM TREM 6553 0510), née le 5 mars 1965\n"
+                "No de dossier : 087231\nAllergies : aucune connue"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {
+            "patient.last_name": "Tremblay", "patient.first_name": "Marie Josée Lucie", "patient.dob": "1965-03-05",
+            "patient.nam": "TREM65530510", "patient.file_number": "087231",
+        },
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "signature_nom_prenom_upper_case",
+        Msg(signature="NGUYEN, Julie, MD\nPermis : 21504\nTél. : 819 555-0177"),
+        "accepted", "fax", "drug_rx",
+        {"sender.last_name": "Nguyen", "sender.first_name": "Julie", "sender.licence": "21504"},
+    ),
+    Case(
+        "fax_then_phone_order_in_recipient",
+        Msg(recipient="Pharmacie Lafleur et Gendron\nFax : 819.555.0190\nTéléphone : 819.555.0191"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.name": "Pharmacie Lafleur et Gendron", "recipient.fax": "+18195550190",
+         "recipient.phone": "+18195550191"},
+    ),
 ]
 
 
