@@ -191,8 +191,8 @@ class FakeEws:
         return f"{scheme}://127.0.0.1:{self.port}/EWS/Exchange.asmx"
 
     def exchange_settings(self) -> dict[str, Any]:
-        """Keys for `ExchangeSection` that point the gateway at this fake."""
-        return {
+        """Keys for `ExchangeSection` that point the gateway at this fake (no None values: TOML has none)."""
+        settings: dict[str, Any] = {
             "backend": "ews",
             "mailbox": self.mailbox,
             "ews_url": self.url,
@@ -200,8 +200,10 @@ class FakeEws:
             "ews_password": self.password,
             "ews_auth_type": "basic",
             "ews_version": "Exchange2016",
-            "ca_file": self.ca_file,
         }
+        if self.ca_file is not None:
+            settings["ca_file"] = self.ca_file
+        return settings
 
     def start(self) -> FakeEws:
         if self.tls:
