@@ -38,6 +38,7 @@ FOOT = 9.0
 PAGE_NO = 12.0  # «Page n de N» must survive the fax: smaller digits were misread by OCR
 
 ROW_H = 17.0
+INDENT = 14.0  # continuation lines of one order or note
 GRID_HEAD_H = 18.0
 PAD = 4.0
 BOX_X = 318.0  # patient identification box, right-aligned
@@ -82,7 +83,9 @@ class Gap:
 @dataclass(frozen=True, slots=True)
 class Row:
     cells: tuple[str, ...]
-    first: bool  # first row of an entry
+    text_col: int  # the wide column, already wrapped to fit
+    first: bool  # first row of an entry: its continuation rows are indented
+    last: bool  # last row of an entry: a rule separates it from the next
     height: float = ROW_H
 
 
@@ -197,7 +200,7 @@ def _rows(c: FormContent, fonts: FontPair, frame: Frame) -> list[Row]:
     date, time = c.when.strftime("%Y-%m-%d"), c.when.strftime("%H:%M")
     rows: list[Row] = []
     for n, entry in enumerate(c.entries or (("—",),)):
-        lines = [w for line in entry for w in wrap(line, fonts.regular, BODY, width)]
+        lines = [w for line in entry for w in wrap(line, fonts.regular, BODY, width - INDENT, -INDENT)]
         for i, line in enumerate(lines):
             cells = ["", "", ""]
             cells[text_col] = line
@@ -206,7 +209,7 @@ def _rows(c: FormContent, fonts: FontPair, frame: Frame) -> list[Row]:
                 cells[2] = c.initials
             elif i == 0 and n == 0:
                 cells[0], cells[1] = date, time
-            rows.append(Row(tuple(cells), first=i == 0))
+            rows.append(Row(tuple(cells), text_col, first=i == 0, last=i == len(lines) - 1))
     return rows
 
 
@@ -354,8 +357,13 @@ class Painter:
         xs = self.frame.col_x
         base = top - row.height + 5
         for i, value in enumerate(row.cells):
-            self.text(xs[i] + PAD, base, self.fit(value, xs[i + 1] - xs[i] - 2 * PAD))
-        self.line(LEFT, top - row.height, RIGHT, top - row.height, 0.5)
+            if i == row.text_col:
+                indent = 0.0 if row.first else INDENT
+                self.text(xs[i] + PAD, base, Text(indent, value, self.fonts.regular, BODY))
+            else:
+                self.text(xs[i] + PAD, base, self.fit(value, xs[i + 1] - xs[i] - 2 * PAD))
+        if row.last:
+            self.line(LEFT, top - row.height, RIGHT, top - row.height, 0.5)
 
     def close_grid(self, grid_top: float | None, used_to: float) -> None:
         bottom = self.frame.body_bottom
