@@ -10,6 +10,7 @@ import io
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -356,3 +357,15 @@ def test_a_document_without_a_form_still_renders_as_a_clinical_document() -> Non
     (text,) = page_texts(doc)
     assert doc.form is None and doc.filename == "Document_771502.pdf"
     assert "DOCUMENT CLINIQUE" in text and "TÉLÉCONSULTATION" in text and "Billet médical." in text
+
+
+def test_worker_threads_render_side_by_side_without_mixing_patients() -> None:
+    numbers = [f"{n:06d}" for n in range(24)]
+
+    def one(number: str) -> tuple[str, str]:
+        doc = render_documents(with_patient(sample_result(), file_number=number), CONFIG, REF)[0]
+        return number, page_texts(doc)[0]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for number, text in pool.map(one, numbers):
+            assert f"N° de dossier {number}" in text
