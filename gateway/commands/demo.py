@@ -13,24 +13,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import re
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-import aiosmtplib
 
 from gateway.config import Config, default_config, demo_dir, load_config
 from gateway.errors import ConfigError
 from gateway.service import logs
 from gateway.service.app import Service
-from gateway.service.standins import StandIns
-from gateway.store import JobNotFound, JobState
+from gateway.service.standins import FINAL, StandIns, running_gateway, submit, wait_final
+from gateway.store import JobState
 
 HELP = "Run messages through the whole gateway against local stand-in servers."
-FINAL = frozenset({JobState.NOTIFIED, JobState.PURGED})
-_QUEUED_AS = re.compile(r"queued as (\S+)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,48 +61,11 @@ async def run_demo(
     config: Config, messages: list[tuple[str, bytes]], data_dir: Path, *, timeout: float = 60.0
 ) -> list[dict[str, object]]:
     """Run `messages` (name, raw bytes) through a fresh service; one result row per message."""
-    async with StandIns(config) as standins:
-        service_config = standins.configure(config, data_dir)
-        async with Service(service_config) as service:
-            standins.notify_service(service.listener_port)
-            job_ids = [await _submit(service, raw) for _, raw in messages]
-            await _wait(service, [j for j in job_ids if j], timeout)
-            return [_row(name, job_id, service, standins) for (name, _), job_id in zip(messages, job_ids, strict=True)]
-
-
-async def _submit(service: Service, raw: bytes) -> str | None:
-    """Hand one message to the listener as a connector would; the job id from the 250 reply."""
-    from email.parser import BytesHeaderParser
-    from email.utils import getaddresses
-
-    headers = BytesHeaderParser().parsebytes(raw)
-    sender = next((a for _, a in getaddresses(headers.get_all("From", []))), "") or "demo@ssss.gouv.qc.ca"
-    recipients = [a for _, a in getaddresses(headers.get_all("To", []) + headers.get_all("Cc", [])) if "@" in a]
-    recipients = recipients or [f"demo@{service.config.gateway.fax_domain}"]
-    try:
-        _errors, reply = await aiosmtplib.send(
-            raw, sender=sender, recipients=recipients, hostname="127.0.0.1", port=service.listener_port, timeout=30
-        )
-    except aiosmtplib.SMTPException:
-        return None
-    match = _QUEUED_AS.search(reply)
-    return match.group(1) if match else None
-
-
-async def _wait(service: Service, job_ids: list[str], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        states = [await asyncio.to_thread(_state, service, j) for j in job_ids]
-        if all(s in FINAL for s in states):
-            return
-        await asyncio.sleep(0.05)
-
-
-def _state(service: Service, job_id: str) -> JobState | None:
-    try:
-        return service.store.get(job_id).state
-    except JobNotFound:
-        return None
+    async with running_gateway(config, data_dir) as (standins, service):
+        domain = service.config.gateway.fax_domain
+        job_ids = [await submit(service.listener_port, raw, fax_domain=domain) for _, raw in messages]
+        await wait_final(service, [j for j in job_ids if j], timeout)
+        return [_row(name, job_id, service, standins) for (name, _), job_id in zip(messages, job_ids, strict=True)]
 
 
 def _row(name: str, job_id: str | None, service: Service, standins: StandIns) -> dict[str, object]:

@@ -8,16 +8,29 @@ Exchange stand-in's recorded messages, never the gateway's own records.
 from __future__ import annotations
 
 import asyncio
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
+
+import aiosmtplib
 
 from fakes.ews import FakeEws
 from fakes.fax_provider import FakeFaxProvider, ReceivedFax
 from fakes.graph import FakeGraph
 from gateway.config import Config, ExchangeSection, OperationsSection, ProviderSection, StorageSection
 from gateway.relay.mime_build import JOB_HEADER
+from gateway.service.app import Service
 from gateway.service.processor import ARCHIVES_SUBJECT, NOTICE_HEADER
+from gateway.store import JobNotFound, JobState
+
+FINAL = frozenset({JobState.NOTIFIED, JobState.PURGED})
+_QUEUED_AS = re.compile(r"queued as (\S+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,3 +144,61 @@ class StandIns:
 def _header(headers: dict[str, str], name: str) -> str | None:
     wanted = name.lower()
     return next((v for k, v in headers.items() if k.lower() == wanted), None)
+
+
+@asynccontextmanager
+async def running_gateway(
+    config: Config,
+    data_dir: Path,
+    *,
+    provider_options: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> AsyncIterator[tuple[StandIns, Service]]:
+    """Stand-ins plus a service pointed at them. `overrides` replace whole config sections (e.g. `retry=`)."""
+    async with StandIns(config, provider_options=provider_options) as standins:
+        service_config = standins.configure(config, data_dir)
+        if overrides:
+            service_config = service_config.model_copy(update=overrides)
+        async with Service(service_config) as service:
+            standins.notify_service(service.listener_port)
+            yield standins, service
+
+
+def envelope_of(raw: bytes, fallback_domain: str) -> tuple[str, list[str]]:
+    """The envelope a connector would use for a message: From, and To + Cc."""
+    headers = BytesHeaderParser().parsebytes(raw)
+    sender = next((a for _, a in getaddresses(headers.get_all("From", []))), "") or "demo@ssss.gouv.qc.ca"
+    recipients = [a for _, a in getaddresses(headers.get_all("To", []) + headers.get_all("Cc", [])) if "@" in a]
+    return sender, recipients or [f"demo@{fallback_domain}"]
+
+
+async def submit(port: int, raw: bytes, *, fax_domain: str, host: str = "127.0.0.1") -> str | None:
+    """Hand one message to a listener as a connector would; the job id from the 250, None when refused."""
+    sender, recipients = envelope_of(raw, fax_domain)
+    try:
+        _errors, reply = await aiosmtplib.send(
+            raw, sender=sender, recipients=recipients, hostname=host, port=port, timeout=30
+        )
+    except aiosmtplib.SMTPException:
+        return None
+    match = _QUEUED_AS.search(reply)
+    return match.group(1) if match else None
+
+
+def job_state(service: Service, job_id: str) -> JobState | None:
+    try:
+        return service.store.get(job_id).state
+    except JobNotFound:
+        return None
+
+
+async def wait_final(service: Service, job_ids: list[str], timeout: float) -> bool:
+    """Wait until every job is finished for its sender (notified or purged); False on time-out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = [await asyncio.to_thread(job_state, service, j) for j in job_ids]
+        if all(s in FINAL for s in states):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(0.05)

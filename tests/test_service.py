@@ -1,0 +1,366 @@
+"""The service end to end over loopback: SMTP in, the real relays out to the stand-ins, notices back.
+
+Every test starts the fake fax provider and the fake Graph on free ports, then a `Service` (listener,
+workers, sweeper) on a temporary SQLite store, submits real messages over SMTP and judges what the stand-ins
+received — the fax, the e-mail, the archives copy, the sender's notice — never the gateway's intentions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+import ssl
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosmtplib
+import httpx
+import pytest
+
+from fakes.fax_provider import FaxMode, interfax_notice, sample_pdf
+from fakes.graph import make_self_signed
+from gateway.config import Config, ListenerSection, RetrySection, default_config, demo_dir
+from gateway.models import Severity
+from gateway.pipeline import CheckContext, check_bytes
+from gateway.relay.base import Outbound, OutboundAttachment
+from gateway.relay.smtp_fax import SmtpFaxRelay
+from gateway.service.app import Service
+from gateway.service.standins import StandIns, job_state, running_gateway, submit, wait_final
+from gateway.store import JobState, JobUpdate, NewDocument, Outcome, open_store
+
+MESSAGES = demo_dir() / "messages"
+DRUG_RX = (MESSAGES / "20_drug_rx_windows1252.eml").read_bytes()
+LAB_TO_PATIENT = (MESSAGES / "40_lab_to_patient_encrypted.eml").read_bytes()
+REJECTED = (MESSAGES / "50_rejected_spoofed_vague.eml").read_bytes()
+PROGRESS_NOTES = (MESSAGES / "30_progress_notes_to_archives.eml").read_bytes()
+FAST_RETRY = RetrySection(
+    max_tries=3,
+    kill_time_seconds=60,
+    backoff_busy_seconds=0.2,
+    backoff_no_answer_seconds=0.2,
+    backoff_unreachable_seconds=0.2,
+    backoff_throttled_seconds=0.2,
+    confirmation_deadline_seconds=1.0,
+)
+
+
+def with_message_id(raw: bytes, message_id: str) -> bytes:
+    return re.sub(rb"(?im)^Message-ID:[^\r\n]*", b"Message-ID: " + message_id.encode(), raw, count=1)
+
+
+@pytest.fixture
+def config() -> Config:
+    return default_config().model_copy(update={"retry": FAST_RETRY})
+
+
+@pytest.fixture
+async def gateway(config: Config, tmp_path: Path) -> AsyncIterator[tuple[StandIns, Service]]:
+    async with running_gateway(config, tmp_path) as running:
+        yield running
+
+
+async def run_one(service: Service, raw: bytes, timeout: float = 15.0) -> str:
+    job_id = await submit(service.listener_port, raw, fax_domain=service.config.gateway.fax_domain)
+    assert job_id is not None
+    assert await wait_final(service, [job_id], timeout), job_state(service, job_id)
+    return job_id
+
+
+def notice_bodies(standins: StandIns, job_id: str) -> list[tuple[str, str, str]]:
+    """(kind, to, body) of every sender notice the Exchange stand-in received for a job."""
+    assert standins.graph is not None
+    return [
+        (m.headers["X-Ordofax-Notice"], m.to[0], m.body)
+        for m in standins.graph.sent
+        if m.headers.get("X-Ordofax-Job") == job_id and "X-Ordofax-Notice" in m.headers
+    ]
+
+
+# --- routes -------------------------------------------------------------------------------------------------
+
+
+async def test_drug_rx_is_one_pdf_faxed_to_the_right_number_and_archived(
+    gateway: tuple[StandIns, Service],
+) -> None:
+    standins, service = gateway
+    job_id = await run_one(service, DRUG_RX)
+    got = standins.received(job_id)
+    assert [(f.e164, f.status) for f in got.faxes] == [("+14505550160", "sent")]
+    fax = got.faxes[0]
+    assert fax.pdf.startswith(b"%PDF-") and fax.pages == 1 and not fax.cover_page
+    assert got.archived == 1 and got.routed_mail == []
+    assert standins.graph is not None
+    copy = next(m for m in standins.graph.sent if m.to == ["archives.hmr@ssss.gouv.qc.ca"])
+    assert copy.subject == "Copie au dossier — Ordonnances médicales_300871.pdf"
+    assert [a.data for a in copy.attachments] == [fax.pdf]
+    assert [(k, to) for k, to, _ in notice_bodies(standins, job_id)] == [
+        ("confirmation", "marc.ouellet.med@ssss.gouv.qc.ca")
+    ]
+    job = service.store.get(job_id)
+    assert job.state is JobState.PURGED and job.outcome is not None and job.outcome.value == "delivered"
+    assert job.page_count == 1 and job.route == "fax"
+
+
+async def test_lab_requisition_to_a_patient_goes_through_graph_encrypted(gateway: tuple[StandIns, Service]) -> None:
+    standins, service = gateway
+    job_id = await run_one(service, LAB_TO_PATIENT)
+    got = standins.received(job_id)
+    assert got.faxes == [] and got.routed_mail == [("marie.tremblay65@hotmail.com", True)]
+    assert standins.graph is not None
+    mail = next(m for m in standins.graph.sent if m.to == ["marie.tremblay65@hotmail.com"])
+    assert mail.headers.get("X-Ordofax-Encrypt") == "true"
+    assert len(mail.attachments) == 1 and mail.attachments[0].data.startswith(b"%PDF-")
+    assert got.archived == 1 and [k for k, _, _ in notice_bodies(standins, job_id)] == ["confirmation"]
+
+
+async def test_progress_notes_go_to_the_archives_once(gateway: tuple[StandIns, Service]) -> None:
+    standins, service = gateway
+    job_id = await run_one(service, PROGRESS_NOTES)
+    got = standins.received(job_id)
+    assert got.faxes == [] and got.routed_mail == [] and got.archived == 1
+
+
+async def test_a_rejection_reaches_the_sender_with_every_reason_and_nothing_is_relayed(
+    gateway: tuple[StandIns, Service],
+) -> None:
+    standins, service = gateway
+    job_id = await run_one(service, REJECTED)
+    job = service.store.get(job_id)
+    assert job.outcome is not None and job.outcome.value == "rejected"
+    assert len(job.rule_codes) >= 2
+    [(kind, _to, body)] = notice_bodies(standins, job_id)
+    assert kind == "rejection"
+    result = check_bytes(REJECTED, CheckContext.from_config(service.config))
+    errors = [f.code for f in result.findings if f.severity is Severity.ERROR]
+    assert len(errors) >= 2 and set(errors) <= set(job.rule_codes)
+    for finding in result.findings:
+        if finding.severity is not Severity.INFO:
+            assert f"({finding.code})" in body
+            assert finding.message_fr.split("\n")[0][:40] in body
+    got = standins.received(job_id)
+    assert got.faxes == [] and got.routed_mail == [] and got.archived == 0
+    assert standins.provider.jobs == []
+
+
+async def test_the_same_message_id_twice_is_one_job_and_one_fax(gateway: tuple[StandIns, Service]) -> None:
+    standins, service = gateway
+    domain = service.config.gateway.fax_domain
+    first = await submit(service.listener_port, DRUG_RX, fax_domain=domain)
+    second = await submit(service.listener_port, DRUG_RX, fax_domain=domain)
+    assert first is not None and first == second
+    assert await wait_final(service, [first], 15)
+    third = await submit(service.listener_port, DRUG_RX, fax_domain=domain)  # after the purge, too
+    assert third == first
+    await asyncio.sleep(0.5)
+    assert len(standins.provider.jobs) == 1 and standins.received(first).archived == 1
+
+
+# --- the listener -------------------------------------------------------------------------------------------
+
+
+async def test_recipient_policy(gateway: tuple[StandIns, Service]) -> None:
+    _, service = gateway
+    client = aiosmtplib.SMTP(hostname="127.0.0.1", port=service.listener_port, timeout=10)
+    await client.connect()
+    try:
+        await client.mail("someone@outside.example")
+        with pytest.raises(aiosmtplib.SMTPRecipientRefused) as refused:
+            await client.rcpt("patient@gmail.com")
+        assert refused.value.code == 550
+        reply = await client.rcpt("5145550150@telecopie.example.org")
+        assert reply.code == 250
+        with pytest.raises(aiosmtplib.SMTPRecipientRefused) as mixed:
+            await client.rcpt(service.config.provider.notice_address)
+        assert mixed.value.code == 452
+        await client.rset()
+        await client.mail("dr.x@ssss.gouv.qc.ca")  # a network sender may reach any address through us
+        assert (await client.rcpt("patient@gmail.com")).code == 250
+    finally:
+        client.close()
+
+
+async def test_oversized_message_is_refused(config: Config, tmp_path: Path) -> None:
+    small = config.model_copy(update={"listener": ListenerSection(max_message_bytes=2000)})
+    async with running_gateway(small, tmp_path) as (standins, service):
+        big = DRUG_RX + b"\r\n" + b"x" * 5000 + b"\r\n"
+        with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+            await aiosmtplib.send(
+                big,
+                sender="marc.ouellet.med@ssss.gouv.qc.ca",
+                recipients=["14505550160@telecopie.example.org"],
+                hostname="127.0.0.1",
+                port=service.listener_port,
+            )
+        assert refused.value.code == 552
+        assert service.store.status().counts["received"] == 0 and standins.provider.jobs == []
+
+
+async def test_storage_unavailable_is_a_temporary_failure(gateway: tuple[StandIns, Service]) -> None:
+    """While the database cannot commit, the sender's MTA gets 451 and keeps the message; then 250."""
+    _, service = gateway
+    engine = service.store.engine  # type: ignore[attr-defined]
+    with engine._lock:
+        engine._conn.execute("PRAGMA busy_timeout=200")  # do not wait 30 s for the lock in a test
+    blocker = sqlite3.connect(service.config.storage.path, isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")  # another process holds the database
+    envelope = {
+        "sender": "marc.ouellet.med@ssss.gouv.qc.ca",
+        "recipients": ["14505550160@telecopie.example.org"],
+        "hostname": "127.0.0.1",
+        "port": service.listener_port,
+    }
+    try:
+        with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+            await aiosmtplib.send(DRUG_RX, **envelope)
+        assert refused.value.code == 451
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    _, reply = await aiosmtplib.send(DRUG_RX, **envelope)
+    assert reply.startswith("2.0.0 Ok: queued as")
+
+
+async def test_starttls_is_offered_and_required_when_configured(config: Config, tmp_path: Path) -> None:
+    cert, key = make_self_signed(tmp_path)
+    tls = config.model_copy(update={"listener": ListenerSection(tls_cert=cert, tls_key=key, require_starttls=True)})
+    async with running_gateway(tls, tmp_path) as (_, service):
+        plain = aiosmtplib.SMTP(hostname="127.0.0.1", port=service.listener_port, start_tls=False, timeout=10)
+        await plain.connect()
+        with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
+            await plain.mail("marc.ouellet.med@ssss.gouv.qc.ca")
+        assert refused.value.code == 530
+        plain.close()
+        context = ssl.create_default_context(cafile=str(cert))
+        job_id = None
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=service.listener_port, tls_context=context, timeout=10)
+        await client.connect()
+        _, reply = await client.sendmail(
+            "marc.ouellet.med@ssss.gouv.qc.ca", ["14505550160@telecopie.example.org"], DRUG_RX
+        )
+        await client.quit()
+        job_id = reply.rsplit(" ", 1)[-1]
+        assert await wait_final(service, [job_id], 15)
+
+
+async def test_metrics_count_jobs_and_carry_no_clinical_data(config: Config, tmp_path: Path) -> None:
+    metered = config.model_copy(
+        update={"operations": config.operations.model_copy(update={"metrics": True, "metrics_port": 0})}
+    )
+    async with StandIns(metered) as standins:
+        service_config = standins.configure(metered, tmp_path, metrics=True, metrics_port=0)
+        async with Service(service_config) as service:
+            standins.notify_service(service.listener_port)
+            await run_one(service, DRUG_RX)
+            await run_one(service, REJECTED)
+            await service.sweep()
+            async with httpx.AsyncClient() as http:
+                text = (await http.get(f"http://127.0.0.1:{service.metrics_port}/metrics")).text
+    assert 'ordofax_jobs_finished_total{outcome="delivered",route="fax"} 1.0' in text
+    assert 'ordofax_rule_findings_total{code="SENDER_SPOOFED",severity="error"} 1.0' in text
+    assert "ordofax_jobs_pending 0.0" in text
+    for clinical in ("COTJ58061213", "Côté", "Metformine", "1958", "300871"):
+        assert clinical not in text
+
+
+# --- faults ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [FaxMode.BUSY, FaxMode.TEMPFAIL_RCPT, FaxMode.DISCONNECT_DATA, FaxMode.NO_ANSWER])
+async def test_a_passing_fault_is_retried_and_delivered_once(config: Config, tmp_path: Path, mode: FaxMode) -> None:
+    async with running_gateway(config, tmp_path) as (standins, service):
+        standins.provider.arm(mode)
+        job_id = await run_one(service, DRUG_RX)
+        job = service.store.get(job_id)
+        assert job.outcome is not None and job.outcome.value == "delivered" and job.tries == 2
+        sent = [f for f in standins.provider.jobs if f.status == "sent"]
+        assert len(sent) == 1 and standins.received(job_id).archived == 1
+        assert [k for k, _, _ in notice_bodies(standins, job_id)] == ["confirmation"]
+
+
+async def test_provider_refusal_ends_in_a_clear_failure_notice(config: Config, tmp_path: Path) -> None:
+    async with running_gateway(config, tmp_path) as (standins, service):
+        standins.provider.arm(FaxMode.REFUSE_RCPT)
+        job_id = await run_one(service, DRUG_RX)
+        job = service.store.get(job_id)
+        assert job.outcome is not None and job.outcome.value == "failed" and job.tries == 1
+        [(kind, to, body)] = notice_bodies(standins, job_id)
+        assert kind == "failure" and to == "marc.ouellet.med@ssss.gouv.qc.ca"
+        assert "refusé" in body and "refused" in body
+        assert standins.received(job_id).archived == 0
+
+
+async def test_a_provider_that_never_confirms_is_retried_then_reported(config: Config, tmp_path: Path) -> None:
+    options = {"modes": {"14505550160": FaxMode.SILENT}}
+    retry = FAST_RETRY.model_copy(update={"max_tries": 2, "confirmation_deadline_seconds": 0.5})
+    async with running_gateway(config, tmp_path, provider_options=options, retry=retry) as (standins, service):
+        job_id = await run_one(service, DRUG_RX, timeout=20)
+        job = service.store.get(job_id)
+        assert job.outcome is not None and job.outcome.value == "failed" and job.last_cause == "no_notice"
+        assert job.tries == 2 and len(standins.provider.jobs) == 2
+        [(kind, _, body)] = notice_bodies(standins, job_id)
+        assert kind == "failure" and "2" in body
+
+
+async def test_a_rejected_fax_number_is_not_retried(config: Config, tmp_path: Path) -> None:
+    async with running_gateway(config, tmp_path) as (standins, service):
+        standins.provider.arm(FaxMode.REJECTED)
+        job_id = await run_one(service, DRUG_RX)
+        job = service.store.get(job_id)
+        assert job.outcome is not None and job.outcome.value == "failed" and job.tries == 1
+        assert [k for k, _, _ in notice_bodies(standins, job_id)] == ["failure"]
+
+
+async def test_graph_throttling_delays_the_archives_copy_without_losing_it(config: Config, tmp_path: Path) -> None:
+    async with running_gateway(config, tmp_path) as (standins, service):
+        assert standins.graph is not None
+        standins.graph.fail_next(3, status=503, retry_after=0)  # more than the relay retries within a call
+        job_id = await run_one(service, DRUG_RX, timeout=60)
+        got = standins.received(job_id)
+        assert len(got.faxes) == 1 and got.archived == 1 and got.notices == ["confirmation"]
+
+
+async def test_a_job_in_doubt_after_a_crash_waits_for_its_notice(config: Config, tmp_path: Path) -> None:
+    """A job this instance left `sending` (killed between handing the fax over and recording it) is not
+    resent at restart: it waits for the provider's notice, which closes it."""
+    patient = config.model_copy(update={"retry": FAST_RETRY.model_copy(update={"confirmation_deadline_seconds": 60})})
+    async with StandIns(patient) as standins:
+        service_config = standins.configure(patient, tmp_path, instance_id="gw1", workers=1)
+        store = open_store(service_config.storage, service_config.retry)
+        job_id = store.receive("<doubt-1@ssss.gouv.qc.ca>", DRUG_RX, sender="marc.ouellet.med@ssss.gouv.qc.ca").job_id
+        assert store.claim_next("gw1:0") is not None
+        store.record_check(job_id, worker_id="gw1:0", accepted=True, update=JobUpdate(route="fax",
+                           destination="+14505550160"))  # fmt: skip
+        store.transition(job_id, JobState.RENDERING, worker_id="gw1:0")
+        pdf = sample_pdf()
+        store.transition(job_id, JobState.QUEUED, worker_id="gw1:0",
+                         update=JobUpdate(page_count=1, documents=[NewDocument("fax", pdf, 1)]))  # fmt: skip
+        store.transition(job_id, JobState.SENDING, worker_id="gw1:0")
+        store.close()
+        relay = SmtpFaxRelay(service_config.provider)  # the fax went out; the process died before recording it
+        await relay.deliver(Outbound(job_id, "+14505550160", "ordofax AH-251", "", [OutboundAttachment("rx.pdf", pdf)]))
+        [fax] = await standins.provider.wait_for_jobs(1, finished=True)
+        assert not fax.notice_sent  # nobody was listening: the provider will tell us later
+
+        async with Service(service_config) as service:
+            standins.notify_service(service.listener_port)
+            await asyncio.sleep(1.0)
+            assert job_state(service, job_id) is JobState.AWAITING_NOTICE
+            assert len(standins.provider.jobs) == 1
+            notice = interfax_notice(fax, sender="noreply@fax.provider.example",
+                                     to=service_config.provider.notice_address, seconds=1)  # fmt: skip
+            await aiosmtplib.send(notice, hostname="127.0.0.1", port=service.listener_port)
+            assert await wait_final(service, [job_id], 15)
+            assert len(standins.provider.jobs) == 1 and standins.received(job_id).archived == 1
+            assert service.store.get(job_id).outcome is Outcome.DELIVERED
+
+
+async def _until(predicate: Any, timeout: float) -> bool:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
