@@ -8,6 +8,7 @@ Exchange stand-in's recorded messages, never the gateway's own records.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import time
 from collections.abc import AsyncIterator
@@ -202,3 +203,49 @@ async def wait_final(service: Service, job_ids: list[str], timeout: float) -> bo
         if time.monotonic() > deadline:
             return False
         await asyncio.sleep(0.05)
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string is a JSON string
+
+
+def write_config(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
+    """Write a TOML configuration (for a `serve` subprocess); None values are left out."""
+    lines: list[str] = []
+    for section, values in sections.items():
+        lines.append(f"[{section}]")
+        lines += [f"{key} = {_toml_value(v)}" for key, v in values.items() if v is not None]
+        lines.append("")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def serve_sections(config: Config, standins: StandIns, data_dir: Path, listener_port: int) -> dict[str, dict[str, Any]]:
+    """The TOML sections of a `serve` process pointed at `standins` (what `configure` does in-process)."""
+    in_process = standins.configure(config, data_dir)
+    g = in_process.gateway
+    return {
+        "gateway": {
+            "fax_domain": g.fax_domain,
+            "secure_domains": g.secure_domains,
+            "archives": g.archives,
+            "directory": g.directory,
+            "registered_senders": g.registered_senders,
+            "trusted_authserv_ids": g.trusted_authserv_ids,
+        },
+        "listener": {"host": "127.0.0.1", "port": listener_port},
+        "provider": {
+            "host": "127.0.0.1",
+            "port": standins.provider.port,
+            "notice_address": config.provider.notice_address,
+        },
+        "exchange": {k: v for k, v in in_process.exchange.model_dump().items() if v is not None},
+        "storage": {k: v for k, v in in_process.storage.model_dump().items() if v is not None},
+        "operations": {"metrics": False, "log_file": data_dir / "serve.log", "instance_id": "serve"},
+    }

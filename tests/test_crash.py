@@ -1,0 +1,225 @@
+"""Crash safety: ~200 messages over SMTP while the `serve` process is SIGKILLed and restarted several times.
+
+The submitter behaves like the connector's MTA: a message counts as handed over only once it got a 250, and
+anything else (refused connection, dropped session, 4xx) is tried again with the same Message-ID. The fake
+provider behaves like a real one whose notices are queued on its side: a notice that cannot be delivered
+while the gateway is down is tried again. Afterwards every message that got a 250 was faxed exactly once,
+archived exactly once and its sender notified; the rejected ones were relayed nowhere; nothing else was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import aiosmtplib
+import pytest
+
+from fakes.fax_provider import FakeFaxProvider, ReceivedFax, interfax_notice
+from gateway.config import default_config, demo_dir, load_config
+from gateway.service.standins import StandIns, envelope_of, serve_sections, write_config
+from gateway.store import JobState, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGES = demo_dir() / "messages"
+DRUG_RX = (MESSAGES / "20_drug_rx_windows1252.eml").read_bytes()
+REJECTED = (MESSAGES / "60_rejected_two_recipients.eml").read_bytes()
+TOTAL = 200
+REJECT_EVERY = 10  # one message in ten is one the rules reject
+KILLS = 4
+FINAL = {JobState.NOTIFIED, JobState.PURGED}
+
+
+class PatientProvider(FakeFaxProvider):
+    """A provider that keeps trying to deliver its notice while the gateway is down (as real ones queue)."""
+
+    async def _notify(self, job: ReceivedFax) -> None:
+        assert self.notify_port is not None
+        notice = interfax_notice(job, sender=self.notice_from, to=self.notice_to, seconds=0)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                await aiosmtplib.send(notice, hostname="127.0.0.1", port=self.notify_port, timeout=10)
+            except (aiosmtplib.SMTPException, OSError):
+                await asyncio.sleep(0.1)
+                continue
+            job.notice_sent = True
+            return
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def with_message_id(raw: bytes, n: int) -> bytes:
+    return re.sub(rb"(?im)^Message-ID:[^\r\n]*", f"Message-ID: <crash-{n}@ssss.gouv.qc.ca>".encode(), raw, count=1)
+
+
+class Serve:
+    """The real `ordofax serve` in a subprocess, killed with SIGKILL and started again."""
+
+    def __init__(self, config_path: Path, port: int, log: Path) -> None:
+        self.config_path, self.port, self.log = config_path, port, log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "gateway", "serve", "--config", str(self.config_path)],
+                cwd=ROOT,
+                stdout=out,
+                stderr=out,
+            )
+        self.starts += 1
+
+    async def ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.port)
+                writer.close()
+                return
+            except OSError:
+                await asyncio.sleep(0.05)
+        raise TimeoutError("serve did not start")
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+
+async def submit_until_accepted(port: int, raw: bytes, accepted: dict[int, str], n: int) -> None:
+    sender, recipients = envelope_of(raw, "telecopie.example.org")
+    for _ in range(600):
+        try:
+            _, reply = await aiosmtplib.send(
+                raw, sender=sender, recipients=recipients, hostname="127.0.0.1", port=port, timeout=10
+            )
+        except (aiosmtplib.SMTPException, OSError):
+            await asyncio.sleep(0.05)
+            continue
+        match = re.search(r"queued as (\S+)", reply)
+        assert match is not None
+        accepted[n] = match.group(1)
+        return
+    raise AssertionError(f"message {n} was never accepted")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL semantics")
+async def test_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    base = default_config()
+    base = base.model_copy(
+        update={
+            "retry": base.retry.model_copy(
+                update={"confirmation_deadline_seconds": 8.0, "backoff_unreachable_seconds": 0.5}
+            )
+        }
+    )
+    port = free_port()
+    async with StandIns(base) as standins:
+        await standins.provider.stop()
+        provider = PatientProvider(domain="fax.provider.example", notice_to=base.provider.notice_address,
+                                   notify_host="127.0.0.1", notify_port=port)  # fmt: skip
+        standins.provider = provider
+        await provider.start()
+        sections = serve_sections(base, standins, tmp_path, port)
+        sections["retry"] = {"confirmation_deadline_seconds": 8.0, "backoff_unreachable_seconds": 0.5}
+        sections["operations"].update(workers=4, sweep_seconds=0.5)
+        config_path = write_config(tmp_path / "serve.toml", sections)
+        serve = Serve(config_path, port, tmp_path / "serve.out")
+        serve.start()
+        await serve.ready()
+
+        accepted: dict[int, str] = {}
+        messages = {n: with_message_id(REJECTED if n % REJECT_EVERY == 0 else DRUG_RX, n) for n in range(TOTAL)}
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        for n in messages:
+            queue.put_nowait(n)
+
+        async def submitter() -> None:
+            while not queue.empty():
+                n = queue.get_nowait()
+                await submit_until_accepted(port, messages[n], accepted, n)
+
+        async def killer() -> None:
+            for k in range(KILLS):
+                target = (k + 1) * TOTAL // (KILLS + 1)
+                while len(accepted) < target:
+                    await asyncio.sleep(0.01)
+                await asyncio.sleep(0.05 * k)
+                serve.kill()
+                await asyncio.sleep(0.2)
+                serve.start()
+                await serve.ready()
+
+        started = time.monotonic()
+        await asyncio.gather(killer(), *(submitter() for _ in range(8)))
+        submit_seconds = time.monotonic() - started
+
+        store = open_store(load_config(config_path).storage, create=False)
+        job_ids = set(accepted.values())
+        deadline = time.monotonic() + 90
+        while True:
+            states = {j: store.get(j).state for j in job_ids}
+            if all(s in FINAL for s in states.values()) or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.2)
+        assert serve.terminate() == 0
+        total_seconds = time.monotonic() - started
+
+        assert len(accepted) == TOTAL and len(job_ids) == TOTAL, "one job per Message-ID"
+        stuck = {j: s.value for j, s in states.items() if s not in FINAL}
+        assert not stuck, f"jobs not finished: {list(stuck.items())[:5]}"
+        rejected_ids = {accepted[n] for n in messages if n % REJECT_EVERY == 0}
+        faxed_ids = job_ids - rejected_ids
+
+        faxes: dict[str, int] = {}
+        for fax in provider.jobs:
+            assert fax.job_ref is not None
+            faxes[fax.job_ref] = faxes.get(fax.job_ref, 0) + 1
+        assert set(faxes) == faxed_ids, "a fax for every accepted prescription and for nothing else"
+        duplicates = {j: c for j, c in faxes.items() if c != 1}
+        assert not duplicates, f"faxed more than once: {duplicates}"
+
+        assert standins.graph is not None
+        archived: dict[str, int] = {}
+        notified: dict[str, int] = {}
+        for mail in standins.graph.sent:
+            job = mail.headers.get("X-Ordofax-Job", "")
+            if "X-Ordofax-Notice" in mail.headers:
+                notified[job] = notified.get(job, 0) + 1
+            else:
+                assert mail.subject.startswith("Copie au dossier — "), mail.subject
+                archived[job] = archived.get(job, 0) + 1
+        assert set(archived) == faxed_ids and all(c == 1 for c in archived.values()), {
+            j: c for j, c in archived.items() if c != 1
+        }
+        assert set(notified) == job_ids
+        for job_id in job_ids:
+            expected = "rejected" if job_id in rejected_ids else "delivered"
+            outcome = store.get(job_id).outcome
+            assert outcome is not None and outcome.value == expected
+        assert store.verify_audit().ok
+        store.close()
+        print(
+            f"\ncrash test: {TOTAL} messages, {KILLS} SIGKILLs, {serve.starts} starts, submitted in "
+            f"{submit_seconds:.1f} s, all final in {total_seconds:.1f} s; faxes {len(provider.jobs)}, "
+            f"archives copies {sum(archived.values())}, notices {sum(notified.values())} "
+            f"(repeated notices: {sum(c - 1 for c in notified.values())})"
+        )
