@@ -8,6 +8,8 @@ See docs/storage.md for the life cycle, the guarantees and what they rest on.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gateway.config import RetrySection, StorageSection
 from gateway.errors import StoreError
 from gateway.store.base import (
@@ -64,16 +66,16 @@ def _audit_key(storage: StorageSection) -> bytes | None:
     return key
 
 
-def open_store(
-    storage: StorageSection, retry: RetrySection | None = None, *, create: bool = True
-) -> SqlJobStore:
+def open_store(storage: StorageSection, retry: RetrySection | None = None, *, create: bool = True) -> SqlJobStore:
     """Open (and migrate) the configured store. `create=False` refuses to create a missing SQLite file."""
     key = _audit_key(storage)
     if storage.engine == "postgresql":
         from gateway.store.postgres import PostgresEngine
 
-        return SqlJobStore(
-            PostgresEngine(storage.dsn), retry, lease_seconds=storage.lease_seconds, audit_key=key
-        )
+        return SqlJobStore(PostgresEngine(storage.dsn), retry, lease_seconds=storage.lease_seconds, audit_key=key)
     engine = SqliteEngine(storage.path, create=create)
     return SqlJobStore(engine, retry, lease_seconds=storage.lease_seconds, audit_key=key)
+
+
+if TYPE_CHECKING:  # mypy proves the shared implementation satisfies the protocol both engines promise
+    _IMPLEMENTS: type[JobStore] = SqlJobStore
