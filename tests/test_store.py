@@ -9,12 +9,15 @@ import argparse
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 import threading
 import uuid
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -526,3 +529,51 @@ def test_status_of_a_missing_store_is_an_error(tmp_path: Path, capsys: pytest.Ca
     code, _, err = ordofax(capsys, "status", "--config", config)
     assert code == 2 and "no job store" in err
     assert not (tmp_path / "nowhere.sqlite3").exists()
+
+
+# --- durability and unattended operation ------------------------------------------------------------
+
+
+CHILD = """
+import os, signal, sys
+from gateway.config import StorageSection
+from gateway.store import open_store
+storage = StorageSection.model_validate_json(sys.argv[1])
+store = open_store(storage)
+received = store.receive("<killed@x>", b"accepted just before the crash", sender=None)
+print(received.job_id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_receive_that_returned_survives_the_process_being_killed(storage: StorageSection) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, storage.model_dump_json()], capture_output=True, text=True, timeout=60
+    )
+    assert child.returncode == -9, child.stderr
+    job_id = child.stdout.strip()
+    store = open_store(storage, RETRY)
+    try:
+        assert store.raw_message(job_id) == b"accepted just before the crash"
+        assert store.get(job_id).state is S.RECEIVED and store.verify_audit().ok
+    finally:
+        store.close()
+
+
+@pytest.mark.skipif(_PG_MISSING is not None, reason=_PG_MISSING or "")
+def test_store_reconnects_after_its_postgres_session_is_killed(tmp_path: Path) -> None:
+    storage = storage_for_test("postgresql", tmp_path, "reconnect")
+    store = open_store(storage, RETRY)
+    try:
+        store.receive("<before@x>", b"before", sender=None, now=T0)
+        with psycopg.connect(shared_server().dsn(), autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE pid <> pg_backend_pid() AND datname = 'postgres' AND application_name = ''"
+            )
+        with pytest.raises(StoreError):
+            store.receive("<during@x>", b"during", sender=None, now=T0)  # the listener answers 451
+        assert store.receive("<after@x>", b"after", sender=None, now=T0).created
+        assert store.verify_audit().ok
+    finally:
+        store.close()
