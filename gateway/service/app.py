@@ -24,6 +24,7 @@ from gateway.pipeline import CheckContext
 from gateway.relay.mime_build import exchange_relay
 from gateway.relay.smtp_fax import SmtpFaxRelay
 from gateway.service import logs
+from gateway.service.archives import ArchivesSender
 from gateway.service.listener import InboundHandler, start_listener
 from gateway.service.metrics import Metrics
 from gateway.service.processor import Deps, Processor
@@ -69,15 +70,17 @@ class Service:
             self._store = await asyncio.to_thread(open_store, config.storage, config.retry)
         await self._recover()
         ctx = await asyncio.to_thread(CheckContext.from_config, config)
+        exchange = exchange_relay(config.exchange)
         self._deps = Deps(
             config=config,
             store=self.store,
             ctx=ctx,
             fax=SmtpFaxRelay(config.provider),
-            exchange=exchange_relay(config.exchange),
+            exchange=exchange,
             metrics=self.metrics,
             wake=self.wake,
             cache=OrderedDict(),
+            archives=ArchivesSender(config, exchange),
         )
         self._handler = InboundHandler(config, self.store, self.metrics, self.wake)
         self._server = await start_listener(config, self._handler)
@@ -233,7 +236,7 @@ class Service:
                 await asyncio.wait(pending, timeout=5)
         self._workers, self._sweeper = [], None
         if self._deps is not None:
-            for relay in (self._deps.fax, self._deps.exchange):
+            for relay in (self._deps.fax, self._deps.exchange, self._deps.archives):
                 with contextlib.suppress(Exception):
                     await relay.aclose()
         self.metrics.stop()

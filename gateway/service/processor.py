@@ -35,6 +35,7 @@ from gateway.relay.base import Outbound, OutboundAttachment, Relay
 from gateway.relay.mime_build import ExchangeThrottled
 from gateway.render import render_documents
 from gateway.service import logs
+from gateway.service.archives import ArchivesSender
 from gateway.service.metrics import Metrics
 from gateway.store import Job, JobState, JobStore, JobUpdate, LeaseLost, NewDocument, StoredDocument
 
@@ -63,6 +64,7 @@ class Deps:
     metrics: Metrics
     wake: Callable[[], None]
     cache: OrderedDict[str, CheckResult]
+    archives: ArchivesSender
 
 
 class StepDeferred(Exception):
@@ -309,15 +311,28 @@ class Processor:
             raise StepDeferred(retry_after if retry_after is not None else 30.0, cause) from None
         self.d.metrics.relays.labels(self.d.exchange.name, purpose, "accepted").inc()
 
+    async def _archive_copy(self, job_id: str, index: int, outbound: Outbound) -> None:
+        try:
+            await self.d.archives.send(job_id, index, outbound)
+        except RelayError as exc:
+            cause = exc.cause or "other"
+            self.d.metrics.relays.labels(self.d.exchange.name, "archives", "failed").inc()
+            self.d.metrics.relay_failures.labels(self.d.exchange.name, cause).inc()
+            retry_after = exc.retry_after if isinstance(exc, ExchangeThrottled) else None
+            raise StepDeferred(retry_after if retry_after is not None else 30.0, cause) from None
+        self.d.metrics.relays.labels(self.d.exchange.name, "archives", "accepted").inc()
+
     async def _archive(self, job: Job) -> Job:
         result = await self._result(job)
         if result.route is not Route.ARCHIVES:  # on the archives route the delivery was the copy
             documents = await self._db(self.d.store.documents, job.id)
             doc = self._document(documents, "archives")
             assert doc.data is not None
-            for outbound in self._archives_outbounds(job, document_filename(result, job.id), doc.data):
-                await self._exchange(outbound, "archives")
+            outbounds = self._archives_outbounds(job, document_filename(result, job.id), doc.data)
+            for index, outbound in enumerate(outbounds):
+                await self._archive_copy(job.id, index, outbound)
         job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)
+        self.d.archives.done(job.id)
         logs.event("archived", job_id=job.id)
         return self._moved(job)
 

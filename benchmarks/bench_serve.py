@@ -1,0 +1,254 @@
+"""End-to-end throughput and latency of `ordofax serve`, against a bare relay as the limit.
+
+    .venv/bin/python benchmarks/bench_serve.py [--messages N] [--concurrency C] [--workers W] [--engines sqlite,postgresql]
+
+For each store engine: the real `ordofax serve` runs as a subprocess (the stand-ins — fake provider with
+immediate confirmation, fake Graph — run in this process); N drug prescriptions with distinct Message-IDs
+are submitted over SMTP by C concurrent clients. Throughput is N over the time from the first submission to
+the provider's acceptance of the last fax; latency is per message, from the listener's 250 to the provider's
+acceptance of that message's fax (both clocks are this process's). The bare relay is an aiosmtpd listener in
+a subprocess that answers 250 and forwards a ready-made fax message (the same PDF size) to the same provider
+with an aiosmtplib client: no storage, no check, no render — the floor any relay pays on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiosmtplib
+
+from gateway.config import default_config, demo_dir
+from gateway.service.standins import StandIns, envelope_of, serve_sections, write_config
+
+ROOT = Path(__file__).resolve().parent.parent
+DRUG_RX = (demo_dir() / "messages" / "20_drug_rx_windows1252.eml").read_bytes()
+NUMBER = "+14505550160"
+
+
+@dataclass
+class Figures:
+    name: str
+    messages: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.seconds
+
+    def pct(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    def line(self) -> str:
+        return (
+            f"{self.name:<28} {self.rate:8.1f} msg/s   p50 {self.pct(0.50):7.1f} ms   p99 {self.pct(0.99):7.1f} ms"
+            f"   ({self.messages} messages in {self.seconds:.2f} s)"
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def message(n: int, tag: str) -> bytes:
+    return re.sub(rb"(?im)^Message-ID:[^\r\n]*", f"Message-ID: <bench-{tag}-{n}@ssss.gouv.qc.ca>".encode(), DRUG_RX)
+
+
+async def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"process exited with {proc.returncode}")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.05)
+    raise TimeoutError(f"nothing listening on {port}")
+
+
+async def drive(port: int, count: int, concurrency: int, tag: str) -> tuple[float, dict[str, float]]:
+    """Submit `count` messages; (start time, {job reference: time of the 250})."""
+    accepted: dict[str, float] = {}
+    sender, recipients = envelope_of(DRUG_RX, "telecopie.example.org")
+    queue = list(range(count))
+
+    async def client() -> None:
+        smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=60)
+        await smtp.connect()
+        while queue:
+            n = queue.pop()
+            _, reply = await smtp.sendmail(sender, recipients, message(n, tag))
+            match = re.search(r"queued as (\S+)", reply)
+            assert match is not None, reply
+            accepted[match.group(1)] = time.time()
+        await smtp.quit()
+
+    started = time.time()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return started, accepted
+
+
+async def measure(standins: StandIns, port: int, count: int, concurrency: int, name: str) -> Figures:
+    provider = standins.provider
+    _, warm = await drive(port, min(20, count), concurrency, f"warm-{name}")
+    await provider.wait_for_jobs(len(provider.jobs) + 0, timeout=60)
+    while not all(provider.job(ref) for ref in warm):
+        await asyncio.sleep(0.01)
+    started, accepted = await drive(port, count, concurrency, name)
+    deadline = time.monotonic() + 300
+    while not all(provider.job(ref) for ref in accepted):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{name}: not every fax reached the provider")
+        await asyncio.sleep(0.01)
+    at = {ref: provider.job(ref).received_at.timestamp() for ref in accepted}  # type: ignore[union-attr]
+    end = max(at.values())
+    return Figures(name, count, end - started, [max(0.0, at[r] - t) for r, t in accepted.items()])
+
+
+async def bench_serve(engine: str, count: int, concurrency: int, workers: int, tmp: Path) -> Figures:
+    config = default_config()
+    async with StandIns(config) as standins:
+        port = free_port()
+        sections = serve_sections(config, standins, tmp, port)
+        if engine == "postgresql":
+            from gateway.store.pgserver import TempPostgres
+
+            pg = TempPostgres(fsync=True).start()
+            sections["storage"] = {"engine": "postgresql", "dsn": pg.dsn(), "data_dir": tmp / "files"}
+        sections["operations"].update(workers=workers, log_level="WARNING")
+        standins.notify_service(port)
+        path = write_config(tmp / f"serve-{engine}.toml", sections)
+        log = (tmp / f"serve-{engine}.log").open("wb")
+        proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--config", str(path)], cwd=ROOT,
+                                stdout=log, stderr=log)  # fmt: skip
+        try:
+            await wait_port(port, proc)
+            return await measure(standins, port, count, concurrency, f"serve ({engine})")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+            if engine == "postgresql":
+                pg.stop()
+
+
+async def bench_bare(count: int, concurrency: int) -> Figures:
+    config = default_config()
+    async with StandIns(config) as standins:
+        port = free_port()
+        proc = subprocess.Popen(
+            [sys.executable, __file__, "--bare-relay", str(port), str(standins.provider.port)], cwd=ROOT
+        )
+        try:
+            await wait_port(port, proc)
+            return await measure(standins, port, count, concurrency, "bare relay (limit)")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+# --- the bare relay (subprocess) -------------------------------------------------------------------------
+
+
+def fax_template() -> bytes:
+    """One fax message as serve would send it, with a placeholder job reference."""
+    from gateway.pipeline import CheckContext, check_bytes
+    from gateway.relay.base import Outbound, OutboundAttachment
+    from gateway.relay.smtp_fax import build_fax_message
+    from gateway.render import render_documents
+
+    config = default_config()
+    result = check_bytes(DRUG_RX, CheckContext.from_config(config))
+    doc = render_documents(result, config, "REF0000000000000000")[0]
+    outbound = Outbound(
+        "REF0000000000000000", NUMBER, "ordofax AH-251", "", [OutboundAttachment(doc.filename, doc.data)]
+    )
+    return build_fax_message(outbound, config.provider).as_bytes()
+
+
+def run_bare_relay(port: int, provider_port: int) -> None:
+    from aiosmtpd.smtp import SMTP, Envelope, Session
+
+    template = fax_template()
+    to = "14505550160@fax.provider.example"
+
+    class Handler:
+        def __init__(self) -> None:
+            self.queue: asyncio.Queue[bytes] = asyncio.Queue()
+            self.count = 0
+
+        async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+            self.count += 1
+            ref = f"BARE{os.getpid()}x{self.count:014d}"[:19].ljust(19, "0")
+            self.queue.put_nowait(template.replace(b"REF0000000000000000", ref.encode()))
+            return f"250 2.0.0 Ok: queued as {ref}"
+
+    async def forward(handler: Handler) -> None:
+        client = aiosmtplib.SMTP(hostname="127.0.0.1", port=provider_port, timeout=60)
+        await client.connect()
+        while True:
+            data = await handler.queue.get()
+            await client.sendmail("ordofax@ssss.gouv.qc.ca", [to], data)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        handler = Handler()
+        server = await loop.create_server(lambda: SMTP(handler, loop=loop), "127.0.0.1", port)
+        stop = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+        tasks = [asyncio.create_task(forward(handler)) for _ in range(8)]
+        await stop.wait()
+        server.close()
+        for task in tasks:
+            task.cancel()
+
+    asyncio.run(main())
+
+
+def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--bare-relay":
+        run_bare_relay(int(sys.argv[2]), int(sys.argv[3]))
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=500)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    args = parser.parse_args()
+
+    async def run_all() -> None:
+        bare = await bench_bare(args.messages, args.concurrency)
+        results = []
+        with tempfile.TemporaryDirectory(prefix="ordofax-bench-") as tmp:
+            for engine in args.engines.split(","):
+                folder = Path(tmp) / engine
+                folder.mkdir()
+                results.append(await bench_serve(engine, args.messages, args.concurrency, args.workers, folder))
+        print(f"cores: {os.cpu_count()}, messages: {args.messages}, clients: {args.concurrency}, "
+              f"serve workers: {args.workers}")  # fmt: skip
+        print(bare.line())
+        for figures in results:
+            print(figures.line() + f"   ratio to bare relay {figures.rate / bare.rate:.2f}")
+        print(f"(median of latencies: {statistics.median(bare.latencies) * 1000:.1f} ms bare)")
+
+    asyncio.run(run_all())
+
+
+if __name__ == "__main__":
+    main()

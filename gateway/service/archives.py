@@ -1,0 +1,87 @@
+"""The archives copy, sent exactly once even when the gateway dies mid-send.
+
+Why: after delivery the job moves `delivered → archived` only once Exchange has accepted the copy; a crash
+between the two would otherwise resend it. With Graph the copy is sent in two steps — create a draft, then
+`POST …/send` — and the draft's id is written (fsync) to a small intent file under `storage.data_dir`
+before the send. A worker that finds the intent file sends that same draft again: if Exchange already sent it
+the draft no longer exists (404 ErrorItemNotFound) and the copy counts as sent. A crash before the intent
+file is written leaves an unsent draft in the mailbox's Drafts folder and nothing at the archives.
+
+The intent file holds the job id and the draft id only. With EWS (or a copy too large to create inline) the
+copy goes in one call, and a crash between Exchange's acceptance and the state change can repeat it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from gateway.config import Config
+from gateway.errors import RelayError
+from gateway.relay.base import Outbound, Relay
+from gateway.relay.graph import INLINE_LIMIT, GraphClient, message_json
+from gateway.relay.mime_build import build_exchange_message
+
+INTENTS = "intents"
+
+
+class ArchivesSender:
+    """Sends archives copies: Graph drafts with an intent file, or the plain Exchange relay."""
+
+    def __init__(self, config: Config, relay: Relay) -> None:
+        self._config = config
+        self._relay = relay
+        self._folder = config.storage.data_dir / INTENTS
+        self._graph = GraphClient(config.exchange) if config.exchange.backend == "graph" else None
+
+    async def aclose(self) -> None:
+        if self._graph is not None:
+            await self._graph.aclose()
+
+    def _intent(self, job_id: str, index: int) -> Path:
+        return self._folder / f"{job_id}.{index}.archives"
+
+    async def send(self, job_id: str, index: int, outbound: Outbound) -> None:
+        """Send one copy (the `index`-th archives address). Raises RelayError like a relay."""
+        size = sum(len(a.data) for a in outbound.attachments)
+        if self._graph is None or size > INLINE_LIMIT:
+            await self._relay.deliver(outbound)
+            return
+        graph = self._graph
+        base = graph.mailbox_path
+        intent = self._intent(job_id, index)
+        draft_id = intent.read_text(encoding="ascii").strip() if intent.exists() else ""
+        if not draft_id:
+            message = build_exchange_message(outbound, self._config.exchange)
+            response = await graph.request("POST", f"{base}/messages", json=message_json(message, message.attachments))
+            draft_id = str(response.json()["id"])
+            _write_durably(intent, draft_id)
+        try:
+            await graph.request("POST", f"{base}/messages/{quote(draft_id, safe='')}/send")
+        except RelayError as exc:
+            if "404" not in str(exc) and "ErrorItemNotFound" not in str(exc):
+                raise
+            # already sent before a crash: the draft became a sent item
+
+    def done(self, job_id: str) -> None:
+        """Forget the intents of a job whose copies are recorded as sent."""
+        for path in self._folder.glob(f"{job_id}.*.archives"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _write_durably(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="ascii") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
