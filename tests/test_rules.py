@@ -333,6 +333,9 @@ REJECT: list[Case] = [
     ("RX_DRUG_INCOMPLETE", "no_strength", with_orders("Ramipril 1 co po DIE, 90 co, Ren 3"), None),
     ("RX_DRUG_INCOMPLETE", "no_frequency", with_orders("Ramipril 5 mg, 90 co, Ren 3"), None),
     ("RX_DRUG_INCOMPLETE", "no_quantity", with_orders("Ramipril 5 mg 1 co po DIE"), None),
+    ("RX_DRUG_INCOMPLETE", "second_drug_incomplete",
+     with_orders("Ramipril 5 mg 1 co po DIE, 90 co\nTylenol 2 co po QID PRN, 100 co"), None),
+    ("RX_DRUG_INCOMPLETE", "dose_without_frequency", with_orders("Ramipril 5 mg 1 co po, 90 co"), None),
     ("RX_DANGEROUS_ABBREVIATION", "U", with_orders("Insuline glargine 10 U SC HS, 3 stylos, Ren 6"), None),
     ("RX_DANGEROUS_ABBREVIATION", "IU", with_orders("Vitamine D3 1000 IU po DIE, 90 co"), None),
     ("RX_DANGEROUS_ABBREVIATION", "QD", with_orders("Lévothyroxine 50 mcg po QD, 90 co"), None),
@@ -400,6 +403,8 @@ ACCEPT: list[Case] = [
         ),
         None,
     ),
+    ("SENDER_IDENTITY_MISMATCH", "first_initial_only",
+     m(signature="Dre J. Nguyen\nPermis 21504\nTél. : 819 555-0177"), None),
     ("RECIPIENT_NONE", "fax_in_to", BASE, None),
     ("RECIPIENT_MULTIPLE", "one_fax_archives_in_cc", BASE, None),
     ("CC_NOT_ARCHIVES", "archives_only", BASE, None),
@@ -466,6 +471,10 @@ ACCEPT: list[Case] = [
     ("RX_SIG_VAGUE", "prn_with_reason", with_orders("Acétaminophène 500 mg 1-2 co po QID PRN douleur, 100 co"), None),
     ("RX_DRUG_INCOMPLETE", "complete", BASE, None),
     ("RX_DRUG_INCOMPLETE", "complete_duration", with_orders("Amoxicilline 500 mg 1 caps po TID x 10 jours"), None),
+    ("RX_DRUG_INCOMPLETE", "percent_strength_and_container",
+     with_orders("Latanoprost 0,005 % 1 gtt OU HS, 1 flacon\nFentanyl 25 mcg/h 1 timbre q72h, 10 timbres"), None),
+    ("RX_DRUG_INCOMPLETE", "labelled_continuation_lines",
+     with_orders("Médicament : Ramipril 5 mg\nPosologie : 1 co po DIE\nQuantité : 90 co\nRenouvellements : 3"), None),
     ("RX_DANGEROUS_ABBREVIATION", "DIE", BASE, None),
     ("RX_DANGEROUS_ABBREVIATION", "ondansetron", with_orders("Ondansetron ODT 4 mg po q8h PRN nausées, 10 co"), None),
     ("RX_DANGEROUS_ABBREVIATION", "leading_zero_comma", with_orders("Colchicine 0,5 mg po BID, 30 co"), None),
@@ -474,7 +483,7 @@ ACCEPT: list[Case] = [
     ("RX_DANGEROUS_ABBREVIATION", "ten_mg", with_orders("Ramipril 10 mg 1 co po DIE, 90 co"), None),
     (
         "RX_DANGEROUS_ABBREVIATION",
-        "unites_UI_mcg",
+        "unites_mcg",
         with_orders(
             "Insuline glargine 10 unités SC HS, 3 stylos\nVitamine D3 1000 UI po DIE, 90 co\n"
             "Lévothyroxine 50 mcg po DIE, 90 co"

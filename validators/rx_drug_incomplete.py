@@ -9,7 +9,7 @@ from gateway.models import DocumentKind, Finding, Severity
 from validators.base import Rule, RuleContext
 
 STRENGTH = re.compile(
-    r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|%|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b"
+    r"\d+(?:[.,]\d+)?\s*(?:(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b|%)"
 )
 # A frequency, not a count: «90 co» is a quantity and «1 co» alone says how much, not how often.
 FREQUENCY = re.compile(
@@ -22,7 +22,8 @@ QUANTITY = re.compile(
     r"(?:\b\d+\s*(?:co|cos|comp\w*|caps\w*|ml|g|tubes?|flacons?|inhalateurs?|boites?|unites?)\b.*\b\d+|"
     r"\bqte\b|\bquantite|\bx\s*\d+\s*(?:j|jours?|sem\w*|mois)|\bpendant\s+\d+|\bdurant\s+\d+|"
     r"\b\d+\s*(?:jours?|sem\w*|mois)\b|\bren\w*\b|\bm\s*:\s*\d+|\bmitte\b|\d+\s*(?:co|cos|caps)\b\s*[,;]|"
-    r",\s*\d+\s*(?:co|cos|caps\w*|comp\w*|ml)\b)"
+    r",\s*\d+\s*(?:co|cos|caps\w*|comp\w*|ml|g|flacons?|tubes?|inhalateurs?|stylos?|seringues?|plaquettes?|boites?|"
+    r"sachets?|ampoules?|amp|fioles?|bouteilles?|pompes?|timbres?|suppositoires?|ovules?)\b)"
 )
 _DRUG_HINT = re.compile(STRENGTH.pattern + r"|\b(?:po|co|cos|comprime|capsule|inh|sc|im|gtt|sl|ophtalmique)\b")
 

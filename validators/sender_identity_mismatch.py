@@ -36,7 +36,10 @@ class SenderIdentityMismatch(Rule):
         if sender.licence and not _same_licence(sender.licence, enrolled.licence):
             return True
         if sender.last_name:
-            written = {_name_key(n) for n in (sender.last_name, sender.first_name or "") if n}
+            # An initial («Dre J. Nguyen») cannot contradict a surname: only whole names are compared.
+            written = {key for n in (sender.last_name, sender.first_name or "") if len(key := _name_key(n)) > 1}
+            if not written:
+                return False
             last = _name_key(enrolled.last_name)
             return not any(last in w or (w and w in last) for w in written)
         return False
