@@ -931,6 +931,90 @@ CASES: list[Case] = [
         {"sender.last_name": "Nguyen", "sender.licence": "21504"},
         absent=("SENDER_IDENTITY_MISMATCH",),
     ),
+    Case(
+        "nom_and_prenom_labels_on_one_line",
+        Msg(
+            patient=(
+                "Nom : TREMBLAY   Prénom : Marie\n"
+                "DDN : 1965-03-05\n"
+                "NAM : TREM 6553 0510\n"
+                "Dossier : 087231\n"
+                "Allergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Tremblay", "patient.first_name": "Marie", "patient.nam": "TREM65530510"},
+    ),
+    Case(
+        "nom_virgule_prenom_label",
+        Msg(
+            patient=(
+                "Nom, prénom : Tremblay, Marie\n"
+                "DDN : 1965-03-05\n"
+                "NAM : TREM 6553 0510\n"
+                "Dossier : 087231\n"
+                "Allergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Tremblay", "patient.first_name": "Marie", "patient.dob": "1965-03-05"},
+    ),
+    Case(
+        "dob_label_with_format_hint",
+        Msg(
+            patient=(
+                "Usagère : Marie Tremblay\n"
+                "Date de naissance (AAAA-MM-JJ) : 1965-03-05\n"
+                "NAM : TREM 6553 0510\n"
+                "Dossier : 087231\n"
+                "Allergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.dob": "1965-03-05", "patient.nam": "TREM65530510", "patient.file_number": "087231"},
+    ),
+    Case(
+        "file_label_with_site_in_parentheses",
+        Msg(
+            patient=(
+                "Usagère : Marie Tremblay\n"
+                "DDN : 1965-03-05\n"
+                "NAM (RAMQ) : TREM 6553 0510\n"
+                "No dossier (HMR) : 087231\n"
+                "Allergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.nam": "TREM65530510", "patient.file_number": "087231"},
+    ),
+    Case(
+        "file_number_written_with_a_space",
+        Msg(
+            patient=(
+                "Usagère : Marie Tremblay\n"
+                "DDN : 1965-03-05\n"
+                "NAM : TREM 6553 0510\n"
+                "Dossier : 087 231\n"
+                "Allergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.file_number": "087231"},
+    ),
+    Case(
+        "unlabelled_name_line_heading_the_patient_block",
+        Msg(
+            patient=(
+                "Marie Tremblay\n"
+                "DDN : 5 mars 1965\n"
+                "NAM : TREM 6553 0510\n"
+                "No de dossier : 087231\n"
+                "Allergies : aucune"
+            ),
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Tremblay", "patient.first_name": "Marie", "patient.dob": "1965-03-05"},
+    ),
 ]
 
 
