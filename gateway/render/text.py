@@ -22,6 +22,7 @@ def clean(text: str | None, fonts: FontPair) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
+    replacement = REPLACEMENT if fonts.has(ord(REPLACEMENT)) else "?"
     out: list[str] = []
     for ch in text:
         if ch in "\t\r\n\f\v\u2028\u2029":
@@ -32,9 +33,9 @@ def clean(text: str | None, fonts: FontPair) -> str:
         if cat == "Zs":
             ch = " "
         elif not fonts.has(ord(ch)) or cat in ("Cs", "Co", "Cn"):
-            if out and out[-1] == REPLACEMENT:
+            if out and out[-1] == replacement:
                 continue
-            ch = REPLACEMENT
+            ch = replacement
         if ch == " " and (not out or out[-1] == " "):
             continue
         out.append(ch)
