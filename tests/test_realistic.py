@@ -9,7 +9,7 @@ checks the gateway gets the same. A failure here is an extraction miss to fix in
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 
@@ -28,6 +28,7 @@ from tests.msgbuild import (
     Part,
     check,
     codes,
+    outlook_html,
     pdf_text,
 )
 
@@ -1015,6 +1016,19 @@ CASES: list[Case] = [
         "accepted", "fax", "drug_rx",
         {"patient.last_name": "Tremblay", "patient.first_name": "Marie", "patient.dob": "1965-03-05"},
     ),
+    Case(
+        "pharmacy_signature_short_labels_t_f",
+        Msg(recipient="Pharmacie Lafleur et Gendron, Gatineau\nT: 819 555-0191  F: 819 555-0190"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+18195550190", "recipient.phone": "+18195550191"},
+    ),
+    Case(
+        "recipient_name_in_parentheses_after_fax",
+        Msg(recipient="Télécopieur : 819 555-0190 (Pharmacie Lafleur et Gendron)\nTéléphone : 819 555-0191"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.name": "Pharmacie Lafleur et Gendron", "recipient.fax": "+18195550190",
+         "recipient.phone": "+18195550191"},
+    ),
 ]
 
 
@@ -1071,3 +1085,15 @@ def test_dates_are_iso_and_numbers_e164() -> None:
     patient = result.extracted.patient
     assert patient.dob == dt.date(1965, 3, 5)
     assert result.as_json()["extracted"]["patient"]["dob"] == "1965-03-05"  # type: ignore[index]
+
+
+def test_outlook_html_only_reads_like_the_plain_text() -> None:
+    """The same message as an HTML-only Outlook body (MsoNormal paragraphs, &nbsp;, signature table beside a
+    cid: logo) must yield the same fields and verdict as its plain-text form."""
+    for case in CASES:
+        if case.msg.html_body is not None:
+            continue
+        plain = check(case.msg)
+        html = check(replace(case.msg, html_body=outlook_html(case.msg)))
+        assert html.extracted.as_json() == plain.extracted.as_json(), case.name
+        assert html.verdict == plain.verdict, case.name
