@@ -24,7 +24,7 @@ from gateway.config import Config, RenderSection
 from gateway.errors import RenderError
 from gateway.models import DocumentKind, Finding, Form, Route, Sender, Severity
 from gateway.render import RenderedDocument, job_ref_for, render_documents
-from gateway.render.fonts import load_fonts
+from gateway.render.fonts import load_fonts, shipped_font
 from gateway.render.samples import STANDARD_ORDERS, sample_result, with_patient
 from gateway.render.text import clean, wrap
 
@@ -369,3 +369,14 @@ def test_worker_threads_render_side_by_side_without_mixing_patients() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         for number, text in pool.map(one, numbers):
             assert f"N° de dossier {number}" in text
+
+
+def test_configured_fonts_are_used(tmp_path: Path) -> None:
+    regular, bold = tmp_path / "Reg.ttf", tmp_path / "Gras.ttf"
+    regular.write_bytes(shipped_font("DejaVuSans.ttf").read_bytes())
+    bold.write_bytes(shipped_font("DejaVuSans-Bold.ttf").read_bytes())
+    config = Config(render=RenderSection(font_regular=regular, font_bold=bold))
+    doc = render_documents(sample_result(), config, REF)[0]
+    assert "NGXL79593019" in page_texts(doc)[0]
+    chosen, default = load_fonts(config.render), load_fonts(RenderSection())
+    assert chosen.regular.name != default.regular.name and "Gras" in chosen.bold.name
