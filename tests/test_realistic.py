@@ -1029,6 +1029,24 @@ CASES: list[Case] = [
         {"recipient.name": "Pharmacie Lafleur et Gendron", "recipient.fax": "+18195550190",
          "recipient.phone": "+18195550191"},
     ),
+    Case(
+        "ct_scan_contrast_left_to_the_radiologist",
+        Msg(
+            from_=OUELLET,
+            to=RADIO_FAX,
+            subject="Demande d'imagerie",
+            recipient="Clinique de radiologie Saint-Denis\nTél. : 514 555-0171\nTéléc. : 514 555-0170",
+            patient="Patient : M. Yves Côté\nDDN : 31 décembre 1939\nNAM : COTY 3912 3111\nDossier : 00412877",
+            orders=(
+                "TDM abdomino-pelvienne, avec contraste selon avis du radiologiste\n"
+                "Indication : perte de poids inexpliquée; créatinine normale (2026-11-20)"
+            ),
+            signature="Dr Marc Ouellet\nPermis : 09432\nTél. : 418 555-0133",
+        ),
+        "accepted", "fax", "imaging_rx",
+        {"recipient.fax": "+15145550170", "sender.licence": "09432", "patient.dob": "1939-12-31"},
+        absent=("RX_SIG_VAGUE",),
+    ),
 ]
 
 

@@ -468,6 +468,8 @@ ACCEPT: list[Case] = [
     ("RX_CONTENT_MISSING", "orders_in_body", BASE, None),
     ("RX_CONTENT_MISSING", "text_pdf_instead", m(orders="", attachments=pdf(pdf_text())), None),
     ("RX_SIG_VAGUE", "dosage", BASE, None),
+    ("RX_SIG_VAGUE", "imaging_contrast_selon_avis",
+     replace(IMAGING_TO_RADIO, orders="Tomodensitométrie abdominale, contraste selon avis du radiologiste"), None),
     ("RX_SIG_VAGUE", "prn_with_reason", with_orders("Acétaminophène 500 mg 1-2 co po QID PRN douleur, 100 co"), None),
     ("RX_DRUG_INCOMPLETE", "complete", BASE, None),
     ("RX_DRUG_INCOMPLETE", "complete_duration", with_orders("Amoxicilline 500 mg 1 caps po TID x 10 jours"), None),
