@@ -75,7 +75,8 @@ def test_prescription_is_faxed_confirmed_and_copied_to_archives(
     [copy] = graph.sent
     assert copy.to == [ARCHIVES] and copy.headers["X-Ordofax-Job"] == fax.job_ref
     assert [a.data for a in copy.attachments] == [fax.pdf]  # the archives file what the pharmacy got
-    assert "771502" in copy.body and "Ng" not in copy.subject
+    assert copy.subject == "Copie au dossier — Ordonnances médicales_771502.pdf"
+    assert copy.headers["X-Ordofax-Copy"] == "archives"
 
 
 def test_lab_requisition_emailed_encrypted_to_patient(

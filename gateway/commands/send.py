@@ -36,6 +36,7 @@ from gateway.report import text_report
 HELP = "Check, render and send one message (fax with the provider's notice, e-mail, archives copy)."
 
 PROGRESS_EVERY_SECONDS = 5.0
+ARCHIVES_SUBJECT = "Copie au dossier — {filename}"  # as gateway.service.processor sends it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -162,39 +163,20 @@ def _email_outbound(
     to: str,
     archives: bool = False,
 ) -> Outbound:
-    """An Exchange message carrying the rendered PDF; the body names the sender and the job, nothing clinical."""
-    s = result.extracted.sender
-    who = " ".join(v for v in (s.first_name, s.last_name) if v) or (result.message.from_address or "—")
-    if s.profession:
-        who = f"{who} ({s.profession})"
-    title = _title(document)
-    where = config.gateway.installation
+    """An Exchange message carrying the rendered PDF, worded as the service words it (gateway.service.processor:
+    the archives staff and the tenant's mail-flow rules see the same subjects and headers either way)."""
+    attachment = OutboundAttachment(document.filename, document.data)
     if archives:
-        subject = f"Copie aux archives — {title} — {job_ref}"
-        number = result.extracted.patient.file_number or "non indiqué / not given"
-        dest = result.destination
-        to_fr = f"au télécopieur {show_number(dest.fax)}" if dest.fax else f"à {dest.address or 'archives'}"
-        to_en = f"to fax {show_number(dest.fax)}" if dest.fax else f"to {dest.address or 'archives'}"
-        fr = (
-            f"Copie pour le dossier de l'usager (n° de dossier : {number}) du document « {title} » "
-            f"transmis par {who} {to_fr} par la passerelle ordofax ({where})."
-        )
-        en = f'Copy for the patient\'s chart of "{title}" sent by {who} {to_en} via ordofax.'
-    else:
-        subject = f"{title} — {job_ref}"
-        fr = f"Vous trouverez ci-joint le document « {title} » transmis par {who} ({where})."
-        en = f'Attached: "{title}", sent by {who} ({where}).'
+        body = f"Copie au dossier, envoi {job_ref}.\nCopy for the patient's chart, job {job_ref}.\n"
+        subject = ARCHIVES_SUBJECT.format(filename=document.filename)
+        return Outbound(job_ref, to, subject, body, [attachment], headers={"X-Ordofax-Copy": "archives"})
+    title = _title(document)
+    installation = config.gateway.installation
     body = (
-        f"Bonjour,\n\n{fr}\nRéférence : {job_ref}\n\n----- English -----\n\n{en}\nReference: {job_ref}\n\n"
-        "Message transmis par la passerelle ordofax / sent by the ordofax gateway.\n"
+        f"Veuillez trouver ci-joint le document «{title}» transmis par votre professionnel de la santé "
+        f"({installation}).\n\nPlease find attached the document sent by your health professional.\n"
     )
-    return Outbound(
-        job_ref=job_ref,
-        to=to,
-        subject=subject,
-        body_text=body,
-        attachments=[OutboundAttachment(document.filename, document.data)],
-    )
+    return Outbound(job_ref, to, f"{title} — {installation}", body, [attachment])
 
 
 def show_number(e164: str) -> str:
