@@ -380,3 +380,11 @@ def test_configured_fonts_are_used(tmp_path: Path) -> None:
     assert "NGXL79593019" in page_texts(doc)[0]
     chosen, default = load_fonts(config.render), load_fonts(RenderSection())
     assert chosen.regular.name != default.regular.name and "Gras" in chosen.bold.name
+
+
+def test_every_font_on_the_form_is_embedded() -> None:
+    doc = render(orders=("Acétaminophène 500 mg « au besoin » œdème",))
+    fonts = reader(doc).pages[0]["/Resources"]["/Font"]  # type: ignore[index]
+    for ref in fonts.values():  # type: ignore[union-attr]
+        font = ref.get_object()
+        assert "/FontFile2" in font["/FontDescriptor"].get_object(), font["/BaseFont"]

@@ -241,7 +241,15 @@ class Painter:
         self.frame = frame
         self.total = total_pages
         self.buf = io.BytesIO()
-        self.cv = Canvas(self.buf, pagesize=(PAGE_W, PAGE_H), pageCompression=1, encrypt=encrypt, pdfVersion=(1, 6))
+        self.cv = Canvas(
+            self.buf,
+            pagesize=(PAGE_W, PAGE_H),
+            pageCompression=1,
+            encrypt=encrypt,
+            pdfVersion=(1, 6),
+            initialFontName=fonts.regular.name,  # not reportlab's Helvetica, which the form never uses
+            initialFontSize=BODY,
+        )
         self.cv.setStrokeColorRGB(0, 0, 0)
         self.cv.setFillColorRGB(0, 0, 0)
 

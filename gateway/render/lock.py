@@ -46,7 +46,7 @@ def _stamp_sheets(
 ) -> PdfReader:
     """One overlay page per attached page: the stamp on a white band in the lower right corner."""
     buf = io.BytesIO()
-    cv = Canvas(buf, pageCompression=1)
+    cv = Canvas(buf, pageCompression=1, initialFontName=fonts.bold.name, initialFontSize=STAMP_SIZE)
     face = fonts.bold
     for (x0, y0, x1, y1), label in zip(sizes, labels, strict=True):
         cv.setPageSize((x1, y1))
