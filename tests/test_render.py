@@ -385,6 +385,6 @@ def test_configured_fonts_are_used(tmp_path: Path) -> None:
 def test_every_font_on_the_form_is_embedded() -> None:
     doc = render(orders=("Acétaminophène 500 mg « au besoin » œdème",))
     fonts = reader(doc).pages[0]["/Resources"]["/Font"]  # type: ignore[index]
-    for ref in fonts.values():  # type: ignore[union-attr]
+    for ref in fonts.values():
         font = ref.get_object()
         assert "/FontFile2" in font["/FontDescriptor"].get_object(), font["/BaseFont"]
