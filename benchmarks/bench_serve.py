@@ -1,6 +1,6 @@
 """End-to-end throughput and latency of `ordofax serve`, against a bare relay as the limit.
 
-    .venv/bin/python benchmarks/bench_serve.py [--messages N] [--concurrency C] [--workers W] [--engines sqlite,postgresql]
+    .venv/bin/python benchmarks/bench_serve.py [--messages N] [--concurrency C] [--workers W] [--engines E,E]
 
 For each store engine: the real `ordofax serve` runs as a subprocess (the stand-ins — fake provider with
 immediate confirmation, fake Graph — run in this process); N drug prescriptions with distinct Message-IDs
@@ -195,7 +195,7 @@ def run_bare_relay(port: int, provider_port: int) -> None:
 
         async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
             self.count += 1
-            ref = f"BARE{os.getpid()}x{self.count:014d}"[:19].ljust(19, "0")
+            ref = f"BARE{self.count:015d}"
             self.queue.put_nowait(template.replace(b"REF0000000000000000", ref.encode()))
             return f"250 2.0.0 Ok: queued as {ref}"
 

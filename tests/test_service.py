@@ -98,6 +98,7 @@ async def test_drug_rx_is_one_pdf_faxed_to_the_right_number_and_archived(
     assert [(k, to) for k, to, _ in notice_bodies(standins, job_id)] == [
         ("confirmation", "marc.ouellet.med@ssss.gouv.qc.ca")
     ]
+    await service.sweep()
     job = service.store.get(job_id)
     assert job.state is JobState.PURGED and job.outcome is not None and job.outcome.value == "delivered"
     assert job.page_count == 1 and job.route == "fax"

@@ -45,6 +45,7 @@ class Service:
         self._own_store = store is None
         self._wake_event = asyncio.Event()
         self._stopping = asyncio.Event()
+        self._sweep_now = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
         self._sweeper: asyncio.Task[None] | None = None
         self._server: asyncio.Server | None = None
@@ -156,8 +157,9 @@ class Service:
                 await self.sweep()
             except Exception as exc:
                 logs.event("sweep_failed", error=type(exc).__name__, level=40)
+            self._sweep_now.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self.config.operations.sweep_seconds)
+                await asyncio.wait_for(self._sweep_now.wait(), self.config.operations.sweep_seconds)
 
     async def sweep(self) -> None:
         """One round of the periodic duties."""
@@ -168,6 +170,8 @@ class Service:
         if purged:
             self.metrics.purged.inc(len(purged))
             for job_id in purged:
+                if self._deps is not None:
+                    self._deps.cache.pop(job_id, None)
                 logs.event("purged", job_id=job_id)
         if moved:
             self.wake()
@@ -226,6 +230,7 @@ class Service:
         if self._handler is not None:
             await self._handler.drained(grace_seconds)
         self._stopping.set()
+        self._sweep_now.set()
         self.wake()
         tasks = [*self._workers, *([self._sweeper] if self._sweeper else [])]
         if tasks:

@@ -7,9 +7,12 @@ worker can carry on. Steps that talk to the outside world record their outcome b
     received/checked → accepted | rejected
     accepted → rendering → queued (documents stored)
     queued/retry_wait → sending → sent_unconfirmed (fax: wait for the provider's notice; e-mail: delivered)
-    delivered → archives copy → archived → confirmation to the sender → notified → purged
-    rejected → rejection notice → notified (purged later, after retention.rejected_purge_after_seconds)
-    failed → failure notice → notified → purged
+    delivered → archives copy → archived → confirmation to the sender → notified
+    rejected → rejection notice → notified
+    failed → failure notice → notified
+
+The sweeper (gateway.service.app) purges notified jobs in batches: delivered and failed ones at its next
+round, rejected ones after retention.rejected_purge_after_seconds (one WAL truncation per batch, not per job).
 
 The check is pure, so it is recomputed from the stored raw message whenever a later step needs its findings
 or addresses (after a restart, or on another worker); a small per-process cache saves the work otherwise.
@@ -360,13 +363,6 @@ class Processor:
             self.d.metrics.outcomes.labels(job.outcome.value, job.route or "none").inc()
         return job
 
-    async def _purge(self, job: Job) -> Job:
-        job = self._moved(await self._db(self.d.store.purge, job.id))
-        self.d.cache.pop(job.id, None)
-        self.d.metrics.purged.inc()
-        logs.event("purged", job_id=job.id)
-        return job
-
     def _destination_label(self, job: Job, result: CheckResult) -> str:
         if result.route is Route.FAX and result.destination.fax:
             entry = result.destination.directory_entry
@@ -388,8 +384,7 @@ class Processor:
                 completed_at=dt.datetime.now(dt.UTC),
                 warnings=[f for f in result.findings if f.severity is Severity.WARNING],
             )
-        job = await self._notify(job, ctx, message, "confirmation")
-        return await self._purge(job)
+        return await self._notify(job, ctx, message, "confirmation")  # the sweeper purges it next
 
     async def _reject(self, job: Job) -> Job:
         result = await self._result(job)
@@ -397,10 +392,7 @@ class Processor:
         message = None
         if ctx is not None:
             message = rejection_notice(self.d.config, ctx, findings=result.findings, received_at=job.received_at)
-        job = await self._notify(job, ctx, message, "rejection")
-        if self.d.config.retention.rejected_purge_after_seconds <= 0:
-            job = await self._purge(job)
-        return job
+        return await self._notify(job, ctx, message, "rejection")
 
     async def _fail(self, job: Job) -> Job:
         result = await self._result(job)
@@ -415,5 +407,4 @@ class Processor:
                 reason=None,
                 tries=job.tries,
             )
-        job = await self._notify(job, ctx, message, "failure")
-        return await self._purge(job)
+        return await self._notify(job, ctx, message, "failure")  # the sweeper purges it next
