@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import os
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -43,6 +44,7 @@ class Figures:
     messages: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float = 0.0  # CPU time of the subprocess (serve or bare relay), warm-up and start included
 
     @property
     def rate(self) -> float:
@@ -55,8 +57,14 @@ class Figures:
     def line(self) -> str:
         return (
             f"{self.name:<28} {self.rate:8.1f} msg/s   p50 {self.pct(0.50):7.1f} ms   p99 {self.pct(0.99):7.1f} ms"
-            f"   ({self.messages} messages in {self.seconds:.2f} s)"
+            f"   ({self.messages} messages in {self.seconds:.2f} s;"
+            f" process CPU {self.cpu_seconds * 1000 / self.messages:.1f} ms/message)"
         )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -138,14 +146,17 @@ async def bench_serve(engine: str, count: int, concurrency: int, workers: int, t
         log = (tmp / f"serve-{engine}.log").open("wb")
         proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--config", str(path)], cwd=ROOT,
                                 stdout=log, stderr=log)  # fmt: skip
+        before = _children_cpu()
         try:
             await wait_port(port, proc)
-            return await measure(standins, port, count, concurrency, f"serve ({engine})")
+            figures = await measure(standins, port, count, concurrency, f"serve ({engine})")
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
             if engine == "postgresql":
                 pg.stop()
+        figures.cpu_seconds = _children_cpu() - before
+        return figures
 
 
 async def bench_bare(count: int, concurrency: int) -> Figures:
@@ -155,12 +166,15 @@ async def bench_bare(count: int, concurrency: int) -> Figures:
         proc = subprocess.Popen(
             [sys.executable, __file__, "--bare-relay", str(port), str(standins.provider.port)], cwd=ROOT
         )
+        before = _children_cpu()
         try:
             await wait_port(port, proc)
-            return await measure(standins, port, count, concurrency, "bare relay (limit)")
+            figures = await measure(standins, port, count, concurrency, "bare relay (limit)")
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
+        figures.cpu_seconds = _children_cpu() - before
+        return figures
 
 
 # --- the bare relay (subprocess) -------------------------------------------------------------------------
