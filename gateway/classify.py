@@ -50,7 +50,7 @@ _KIND_WORDS: tuple[tuple[DocumentKind, re.Pattern[str]], ...] = (
 )
 _GENERIC_RX = re.compile(r"ordonnance|prescription|\brx\b|renouvellement|medicament|pharmacie")
 _DRUG_LINE = re.compile(
-    r"\d+(?:[.,]\d+)?\s*(?:mg|mcg|µg|g|ml|ui|u|unites|meq|mmol|%|mg/ml)\b.*|"
+    r"\d+(?:[.,]\d+)?\s*(?:(?:mg|mcg|µg|g|ml|ui|u|unites|meq|mmol|mg/ml)\b|%).*|"
     r"\b(?:po|die|bid|tid|qid|hs|prn|co|cos|comprimes?|caps(?:ules?)?|inh|sc|im|iv|gtt|sl)\b"
 )
 _DIRECTORY_KINDS = {"pharmacy": DocumentKind.DRUG_RX, "imaging": DocumentKind.IMAGING_RX}

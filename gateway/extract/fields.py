@@ -9,6 +9,7 @@ patient, signature — so that the lines left over are the orders.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -37,11 +38,16 @@ class _Doc:
 
 
 def _strip_tail(text: str) -> str:
-    """Drop quoted replies and confidentiality disclaimers: they are not the prescriber's order."""
+    """Drop quoted replies (Outlook's «De : / Envoyé :» header block, «-----Message d'origine-----», «>» lines):
+    they are not the prescriber's order."""
+    lines = text.split("\n")
+    folded = [fold(line.strip()) for line in lines]
     kept: list[str] = []
-    for raw in text.split("\n"):
-        folded = fold(raw.strip())
-        if L.REPLY_SEPARATOR.match(folded):
+    for i, raw in enumerate(lines):
+        if L.REPLY_SEPARATOR.match(folded[i]):
+            break
+        following = [f for f in folded[i + 1 : i + 4] if f]
+        if L.REPLY_HEADER_START.match(folded[i]) and following and L.REPLY_HEADER_NEXT.match(following[0]):
             break
         if raw.lstrip().startswith(">"):
             continue
@@ -125,6 +131,9 @@ def _loose_labelled_number(line: Line, label: str) -> str | None:
 # --- block roles -----------------------------------------------------------------------------------------
 
 
+_PRESCRIBED_FOR = re.compile(r"(?:ordonnance|requete|prescription|rx|notes?)\s+(?:\w+\s+)?pour\b")
+
+
 def _is_patient_line(line: Line) -> bool:
     f = line.folded
     return bool(
@@ -134,7 +143,7 @@ def _is_patient_line(line: Line) -> bool:
         or L.SEX.search(f)
         or L.ALT_ID.search(f)
         or re.match(r"(nom|prenom|usager|usagere|patient|patiente|nom de l'usager)\s*:", f)
-        or (L.PATIENT_TITLE.search(line.text) and re.search(r"\bpour\b|ordonnance", f) and len(f) < 200)
+        or (L.PATIENT_TITLE.search(line.text) and _PRESCRIBED_FOR.search(f) and len(f) < 200)
     )
 
 
@@ -165,9 +174,24 @@ def _assign_roles(doc: _Doc) -> None:
         ):
             line.role = "meta"
     _mark_recipient(doc)
+    _mark_name_headings(doc)
     for line in doc.lines:
         if not line.role:
             line.role = "order"
+
+
+def _is_name_only(line: Line) -> bool:
+    name = capture_name(line.text)
+    return name is not None and " " in name and len(name) >= len(line.text.rstrip(" ,.;:")) - 1
+
+
+def _mark_name_headings(doc: _Doc) -> None:
+    """A line that is only a name, heading a block of patient lines («Marie Tremblay» / «DDN : …»), is the
+    patient's name."""
+    for block in doc.blocks:
+        for line, following in itertools.pairwise(block):
+            if not line.role and following.role == "patient" and _is_name_only(line):
+                line.role = "patient_name"
 
 
 def _signature_start(doc: _Doc) -> int | None:
@@ -192,7 +216,7 @@ def _mark_recipient(doc: _Doc) -> None:
     for block in doc.blocks:
         phones = [p for line in block if not line.role for p in _phones(line)]
         has_fax_label = any(re.search(L.FAX, line.folded) for line in block if not line.role)
-        explicit = any(re.match(r"(destinataire|a|to|attention|att\.?|pour)\s*:", ln.folded) for ln in block)
+        explicit = any(L.RECIPIENT_LABEL.match(ln.folded) for ln in block)
         if (phones and has_fax_label) or (explicit and not any(ln.role for ln in block)):
             for line in block:
                 if not line.role:
@@ -221,9 +245,12 @@ def _recipient(doc: _Doc) -> Recipient:
 def _recipient_name(lines: list[Line]) -> str | None:
     for line in lines:
         text = line.text
-        m = re.match(r"(destinataire|à|a|to|attention|att\.?|pour)\s*:\s*", line.folded)
+        m = L.RECIPIENT_LABEL.match(line.folded)
         if m:
             text = text[m.end() :]
+        aside = re.search(r"\(([^()\d]{3,60})\)", text)
+        if aside and re.match(r"\s*(?:" + L.FAX + "|" + L.PHONE + ")", fold(text)):
+            return clean_value(aside.group(1))
         label = re.search(r"(?:,|\s[-–]|\s)\s*\(?\s*(?:" + L.FAX + "|" + L.PHONE + r")\b", fold(text))
         if label:
             text = text[: label.start()]
@@ -284,7 +311,9 @@ def _nam_value(text: str, start: int) -> str | None:
 def _patient(doc: _Doc, today: dt.date) -> Patient:
     p = Patient()
     nam = _nam(doc, p)
-    text = "\n".join(ln.text for ln in doc.lines if ln.role in ("patient", "order", "meta", "greeting", ""))
+    text = "\n".join(
+        ln.text for ln in doc.lines if ln.role in ("patient", "patient_name", "order", "meta", "greeting", "")
+    )
     folded = fold(text)
     _patient_name(doc, p, nam)
     _patient_dob(text, folded, p, nam, today)
@@ -302,12 +331,27 @@ def _patient(doc: _Doc, today: dt.date) -> Patient:
     return p
 
 
+_FULL_NAME_LABEL = re.compile(
+    r"\b(?:nom\s*,\s*prenom|nom\s+et\s+prenom|nom\s+complet|nom\s+de\s+l'usager\w*|nom\s+du\s+patient\w*|"
+    r"prenom\s*,?\s*(?:et\s+)?nom|patient\s+name|name)\s*:\s*"
+)
+
+
 def _patient_name(doc: _Doc, p: Patient, nam: NamInfo | None) -> None:
     letters = nam.letters if nam else None
     last = first = None
     for line in doc.lines:
         if line.role == "signature":
             continue
+        full = _FULL_NAME_LABEL.search(line.folded)
+        if full:
+            name = capture_name(line.text[full.end() :])
+            if name:
+                p.first_name, p.last_name = split_name(name, letters)
+                return
+        if line.role == "patient_name":
+            p.first_name, p.last_name = split_name(capture_name(line.text) or "", letters)
+            return
         m = re.search(r"(?:^|\b)nom(?:\s+de\s+famille)?\s*:\s*", line.folded)
         if m and not re.search(r"(mere|pere|medecin)\s*$", line.folded[: m.start()]):
             last = capture_name(line.text[m.end() :]) or last
@@ -336,7 +380,7 @@ def _patient_name(doc: _Doc, p: Patient, nam: NamInfo | None) -> None:
 def _patient_name_starts(line: Line) -> list[re.Match[str]]:
     starts = list(L.PATIENT_TITLE.finditer(line.text))
     starts += list(re.finditer(r"(?:usager|usagere|patient|patiente|nom\s+et\s+prenom|pour)\s*:\s*", line.folded))
-    starts += list(re.finditer(r"(?:ordonnance|requete|prescription|rx|notes?)\s+(?:\w+\s+)?pour\s+", line.folded))
+    starts += [m for m in _PRESCRIBED_FOR.finditer(line.folded)]
     return starts
 
 

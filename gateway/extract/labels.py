@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-FAX = r"(?:t[eé]l[eé]copieur|telecopie|telec\.?|teleco\.?|fax|telefax|no\.? de fax)"
+FAX = r"(?:t[eé]l[eé]copieur|telecopie|telec\.?|teleco\.?|fax|telefax|no\.? de fax|\bf\s?:)"
 PHONE = (
-    r"(?:t[eé]l(?!ec)[eé]?(?:phone)?\.?|tel\.|phone|cell(?:ulaire)?\.?|cel\.|mobile|poste|"
+    r"(?:t[eé]l(?!ec)[eé]?(?:phone)?\.?|tel\.|phone|cell(?:ulaire)?\.?|cel\.|mobile|poste|\bt\s?:|"
     r"(?:me\s+)?(?:re)?joindre(?:\s+au|\s+le)?|joignable(?:\s+au|\s+le)?|rejoint(?:e)?(?:\s+au|\s+le)?|"
     r"contact(?:er)?(?:\s+au)?|appele[rz](?:\s+au)?)"
 )
@@ -24,16 +24,16 @@ DOCTOR_TITLE = re.compile(r"(?<![\w])(?:dr|dre|docteur|docteure|doctor)\.?(?=\s)
 PATIENT_TITLE = re.compile(r"(?<![\w])(mme|madame|mlle|mademoiselle|m\.|mr\.?|monsieur|mx)(?=\s)", re.IGNORECASE)
 DOB = re.compile(
     r"(?:date\s+de\s+naissance|\bd\.?\s?d\.?\s?n\b\.?|\bd\.\s?n\.|\bdob\b|\bn[eé]\s?\(\s?e\s?\)\s+le|"
-    r"\bn[eé]e?\s+le|\bnaissance\b|\bne\(e\)|\bdate\s+of\s+birth)\s*[:\-]?\s*"
+    r"\bn[eé]e?\s+le|\bnaissance\b|\bne\(e\)|\bdate\s+of\s+birth)(?:\s*\([^)\n]{0,20}\))?\s*[:\-]?\s*"
 )
 NAM = re.compile(
     r"(?:\bnam\b|\bramq\b|\bn[o°º]?\.?\s*d'?\s?assurance[\s-]+maladie|\bnumero\s+d'?\s?assurance[\s-]+maladie|"
-    r"\bassurance[\s-]+maladie|\bcarte\s+soleil|\bhin\b)\s*(?:du\s+quebec\s*)?[:#\-]?\s*"
+    r"\bassurance[\s-]+maladie|\bcarte\s+soleil|\bhin\b)\s*(?:du\s+quebec\s*)?(?:\([^)\n]{0,20}\)\s*)?[:#\-]?\s*"
 )
 FILE_NUMBER = re.compile(
     r"(?:(?:\bnumero|\bnum\.?|\bno\.?|\bn[°º]|\bn\s?o\.?|#)\s*(?:de\s+|du\s+)?dossier|\bdossier|\bmrn\b|\bchart\b)"
     r"(?:\s+(?:hospitalier|medical|patient|usager|de\s+l'usager|[a-z]{2,6}(?=\s*[:#])))?"
-    r"\s*[:#]?\s*(?:n[o°º]\.?\s*)?([a-z]{0,4}[-\s]?\d[\d-]*)"
+    r"(?:\s*\([^)\n]{0,20}\))?\s*[:#]?\s*(?:n[o°º]\.?\s*)?([a-z]{0,4}[-\s]?\d[\d-]*(?:\s\d{2,}\b)*)"
 )
 SEX = re.compile(r"\bsexe\s*:?\s*(f|m|feminin|masculin|femme|homme|female|male)\b")
 ALT_ID = re.compile(
@@ -51,9 +51,15 @@ TO_PATIENT = re.compile(
     r"(?:envoi|transmis\w*|envoye\w*)\s+(?:directement\s+)?(?:a|au)\s+(?:l'usager|l'usagere|la\s+patiente|"
     r"le\s+patient|patient)|recipient\s*:\s*patient"
 )
-CONSENT = re.compile(r"(consentement|consent\w*|a\s+consenti)[^\n]{0,120}")
-CONSENT_NEGATIVE = re.compile(r"\b(non\s+obtenu|pas\s+obtenu|refus\w*|non\s+donne|not\s+obtained|aucun)\b")
-CONSENT_POSITIVE = re.compile(r"\b(obtenu|donne|recu|verbal|ecrit|consign\w*|accord\w*|obtained|given|a\s+consenti)")
+CONSENT = re.compile(r"[^\n]{0,60}(consentement|consent\w*|a\s+consenti)[^\n]{0,120}")
+CONSENT_NEGATIVE = re.compile(
+    r"\b(non\s+obtenu|pas\s+obtenu|refus\w*|non\s+donne|not\s+obtained|aucun|ne\s+consent\s+pas|"
+    r"n'a\s+pas\s+consenti|pas\s+de\s+consentement|sans\s+consentement)\b|:\s*(?:non|no)\b"
+)
+CONSENT_POSITIVE = re.compile(
+    r"\b(obtenu|donne|recu|verbal|ecrit|consign\w*|accord\w*|obtained|given|a\s+consenti|consent\s+a|"
+    r"consents?\s+to|oui|yes|accepte|ok)\b"
+)
 CRITICAL = re.compile(
     r"(valeurs?\s+critiques?|resultats?\s+critiques?|valeurs?\s+alarmantes?|valeurs?\s+de\s+panique|"
     r"en\s+urgence|urgence|en\s+tout\s+temps|critical\s+values?)"
@@ -73,10 +79,16 @@ BOILERPLATE = re.compile(
     r"(voir\s+(?:la\s+)?(?:photo|piece|pj|fichier|document|ordonnance)|ci-joint|ci-jointe|en\s+piece\s+jointe|"
     r"piece\s+jointe|numerisee?s?\s+ci|voir\s+ci|\bpj\b|attached|see\s+attach)"
 )
+RECIPIENT_LABEL = re.compile(
+    r"(?:destinataire|nom\s+du\s+destinataire|a|to|attention|att\.?|pour|pharmacie|pharmacy|laboratoire|lab|"
+    r"clinique|clinic|recipient|(?:a\s+)?telecopier\s+a|envoyer\s+a|(?:fax|send)\s+to)\s*:\s*"
+)
 TITLE_ONLY = re.compile(
     r"^(?:ordonnances?(?:\s+medicales?)?|notes?\s+d'?\s?evolution|requete\s+de\s+laboratoire|prescription)"
     r"(?:\s*[-:]\s*|\s+)?(?:tele-?consultation)?\W*$"
 )
+REPLY_HEADER_START = re.compile(r"^(?:de|from)\s*:")
+REPLY_HEADER_NEXT = re.compile(r"^(?:envoye|sent|date|a|to|objet|subject|cc)\s*:")
 REPLY_SEPARATOR = re.compile(
     r"^(?:-{2,}\s*(?:original message|message d'origine|message original|forwarded message|message transfere)"
     r"\s*-{2,}|_{8,}|de\s*:.*\b(?:envoye|date)\b|from:.*\bsent\b)"

@@ -15,13 +15,17 @@ from gateway.extract.text import fold
 
 _UPPER = "A-ZÀ-ÖØ-ÞŒ"
 _LOWER = "a-zß-öø-ÿœ"
-TOKEN = rf"(?:[{_UPPER}][{_UPPER}{_LOWER}'’\-]*|(?:de|du|des|la|le|van|von|da|di|st|ste|d'|l')(?=\s?[{_UPPER}]))"
+_PARTICLE = r"(?:de|du|des|la|le|van|von|da|di|st|ste|d'|l')"
+TOKEN = rf"(?:[{_UPPER}]\.(?=\s)|[{_UPPER}][{_UPPER}{_LOWER}'’\-]*|{_PARTICLE}(?=\s?[{_UPPER}]))"
 NAME_RUN = re.compile(rf"{TOKEN}(?:[ \t]{{1,2}}{TOKEN}|\s?,\s?(?={TOKEN}\s*(?:[,.;\n(]|$)){TOKEN}){{0,4}}")
 _STOP_WORDS = {
     "Tél", "Tel", "Téléphone", "Télécopieur", "Fax", "NAM", "DDN", "Né", "Née", "Date", "Dossier", "No",
     "Numéro", "Permis", "Lic", "MD", "IPS", "Dr", "Dre", "Médecin", "Pour", "Voici", "Ordonnance", "Sexe",
     "D", "DN", "Infirmière", "Infirmier", "Pharmacie", "Merci", "Cordialement", "Tél.", "Cell", "Courriel",
 }  # fmt: skip
+
+
+_NEXT_LABEL = re.compile(r"\s+[\w'’.\-]+(?:\s+de\s+\w+)?\s?:")
 
 
 def _is_title_or_profession(token: str) -> bool:
@@ -36,7 +40,8 @@ _CREDENTIAL = re.compile(r"(?:ips\w*|md|m\.d\.?|phd|msc|inf\.?|ph\.?|b\.?\s?phar
 
 def capture_name(text: str) -> str | None:
     """The personal name starting at the beginning of `text` (after a title), or None."""
-    m = NAME_RUN.match(text.lstrip())
+    text = _NEXT_LABEL.split(text.lstrip(), maxsplit=1)[0]
+    m = NAME_RUN.match(text)
     if not m:
         return None
     tokens = re.split(r"(\s+|,)", m.group(0))
@@ -66,7 +71,7 @@ def split_name(name: str, nam_letters: str | None = None) -> tuple[str | None, s
         for first, last in splits:
             if expected_letters(last, first) == nam_letters:
                 return first, last
-    caps = [t for t in tokens if len(t) > 1 and t.isupper()]
+    caps = [t for t in tokens if len(t) > 1 and t.isupper() and not t.endswith(".")]
     if caps and len(caps) < len(tokens):
         last = " ".join(t for t in tokens if t in caps)
         first = " ".join(t for t in tokens if t not in caps)
