@@ -142,3 +142,14 @@ def test_outlook_html_paragraphs_signature_table_and_cid() -> None:
     text, cids = html_to_text(html)
     assert text == "Bonjour,\n\nPharmacie X\nTél : 514 555-0151\nDre Sophie Gagnon"
     assert cids == {"image001.png@01da"}
+
+
+def test_signature_split_over_blocks_is_one_signature() -> None:
+    body = (
+        "Pharmacie X\nTél : 514 555-0151\nTéléc : 514 555-0150\n\n"
+        "Ordonnance pour Mme Lan Ng, née le 30 septembre 1979, NAM NGXL 7959 3019, dossier 771502.\n\n"
+        "Ramipril 5 mg 1 co po DIE, 90 co\n\nCordialement,\n\nDre Sophie Gagnon\n\nPermis : 18765\nTél : 514 555-0123"
+    )
+    ex = extract(body, today=TODAY)
+    assert (ex.sender.first_name, ex.sender.last_name, ex.sender.licence) == ("Sophie", "Gagnon", "18765")
+    assert ex.orders == ["Ramipril 5 mg 1 co po DIE, 90 co"]

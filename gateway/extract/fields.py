@@ -205,11 +205,24 @@ def _signature_start(doc: _Doc) -> int | None:
         return None
     anchor = candidates[-1]
     block = doc.blocks[anchor.block]
-    first = block[0]
     # A block that also holds patient or recipient lines is not all signature: start at the anchor line.
     if any(_is_patient_line(ln) for ln in block if ln.index < anchor.index):
         return anchor.index
-    return first.index
+    start = anchor.block
+    # «Dre Sophie Gagnon» / blank line / «Permis : 18765»: a short block just above that names the prescriber
+    # belongs to the same signature.
+    while start > 0:
+        above = doc.blocks[start - 1]
+        if len(above) > 4 or not any(_is_signature_line(ln) or _is_closing(ln) for ln in above):
+            break
+        if any(_is_patient_line(ln) for ln in above):
+            break
+        start -= 1
+    return doc.blocks[start][0].index
+
+
+def _is_closing(line: Line) -> bool:
+    return bool(re.match(r"(cordialement|salutations|merci|bien a vous|regards)", line.folded))
 
 
 def _mark_recipient(doc: _Doc) -> None:
