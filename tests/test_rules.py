@@ -580,3 +580,12 @@ def test_no_clinical_data_in_finding_messages() -> None:
     for f in check(bad).findings:
         for secret in ("Ng", "TREM", "1979", "Ramipril", "18765"):
             assert secret not in f.message_fr.replace("Nguyen", "") and secret not in f.message_en
+
+
+def test_heic_photo_is_both_a_photo_and_an_unsupported_type() -> None:
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 200
+    found = codes(check(Msg(attachments=(Part(heic, "image/heic", "IMG_0042.HEIC"),))))
+    assert found.get("ATTACHMENT_PHOTO") == "error"
+    assert found.get("ATTACHMENT_TYPE") == "error"
+    plain_jpeg = codes(check(Msg(attachments=(Part(jpeg_bytes(), "image/jpeg", "photo.jpg"),))))
+    assert "ATTACHMENT_TYPE" not in plain_jpeg

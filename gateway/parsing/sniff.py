@@ -126,7 +126,7 @@ def _is_image(head: bytes) -> bool:
         return True
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return True
-    return _is_bmp(head) or _is_heif(head)
+    return _is_bmp(head) or is_heif(head)
 
 
 def _is_bmp(head: bytes) -> bool:
@@ -137,7 +137,8 @@ def _is_bmp(head: bytes) -> bool:
     return dib_size in _BMP_HEADER_SIZES
 
 
-def _is_heif(head: bytes) -> bool:
+def is_heif(head: bytes) -> bool:
+    """An ISO-BMFF still image (HEIC/HEIF, AVIF): what iPhones take photos in."""
     if head[4:8] != b"ftyp" or len(head) < 12:
         return False
     (box_size,) = struct.unpack_from(">I", head, 0)
