@@ -8,6 +8,7 @@ received — the fax, the e-mail, the archives copy, the sender's notice — nev
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sqlite3
 import ssl
@@ -21,7 +22,7 @@ import pytest
 
 from fakes.fax_provider import FaxMode, interfax_notice, sample_pdf
 from fakes.graph import make_self_signed
-from gateway.config import Config, ListenerSection, RetrySection, default_config, demo_dir
+from gateway.config import Config, ListenerSection, RetentionSection, RetrySection, default_config, demo_dir
 from gateway.models import Severity
 from gateway.pipeline import CheckContext, check_bytes
 from gateway.relay.base import Outbound, OutboundAttachment
@@ -365,3 +366,37 @@ async def _until(predicate: Any, timeout: float) -> bool:
             return False
         await asyncio.sleep(0.02)
     return True
+
+
+async def test_on_premises_exchange_through_ews(config: Config, tmp_path: Path) -> None:
+    """With `exchange.backend = "ews"` the patient's mail, the archives copy and the notice go through EWS."""
+    ews = config.model_copy(update={"exchange": config.exchange.model_copy(update={"backend": "ews"})})
+    async with running_gateway(ews, tmp_path) as (standins, service):
+        job_id = await run_one(service, LAB_TO_PATIENT, timeout=30)
+        got = standins.received(job_id)
+        assert got.routed_mail == [("marie.tremblay65@hotmail.com", True)]
+        assert got.archived == 1 and got.notices == ["confirmation"] and got.faxes == []
+        assert standins.ews is not None
+        [mail] = [m for m in standins.ews.sent if m.to == ["marie.tremblay65@hotmail.com"]]
+        assert mail.headers.get("X-Ordofax-Encrypt") == "true" and mail.attachments[0].data.startswith(b"%PDF-")
+
+
+async def test_a_job_pending_past_the_deadline_raises_one_alert(
+    config: Config, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    options = {"modes": {"14505550160": FaxMode.SILENT}}
+    retry = FAST_RETRY.model_copy(update={"confirmation_deadline_seconds": 60})
+    retention = RetentionSection(pending_alert_after_seconds=0.3)
+    async with running_gateway(config, tmp_path, provider_options=options, retry=retry, retention=retention) as (
+        standins,
+        service,
+    ):
+        caplog.set_level(logging.INFO, logger="ordofax.service")
+        job_id = await submit(service.listener_port, DRUG_RX, fax_domain="telecopie.example.org")
+        await standins.provider.wait_for_jobs(1, finished=True)
+        await asyncio.sleep(0.4)
+        await service.sweep()
+        await service.sweep()
+    alerts = [r.ordofax for r in caplog.records if getattr(r, "ordofax", {}).get("event") == "alert_pending"]
+    assert len(alerts) == 1 and alerts[0]["job_id"] == job_id and alerts[0]["state"] == "sent_unconfirmed"
+    assert service.metrics.alerts._value.get() == 1  # type: ignore[attr-defined]
