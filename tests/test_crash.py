@@ -2,9 +2,10 @@
 
 The submitter behaves like the connector's MTA: a message counts as handed over only once it got a 250, and
 anything else (refused connection, dropped session, 4xx) is tried again with the same Message-ID. The fake
-provider behaves like a real one whose notices are queued on its side: a notice that cannot be delivered
-while the gateway is down is tried again. Afterwards every message that got a 250 was faxed exactly once,
-archived exactly once and its sender notified; the rejected ones were relayed nowhere; nothing else was sent.
+provider behaves like a real one whose notices are queued on its side (`QueuingFaxProvider`): a notice that
+cannot be delivered while the gateway is down is tried again. Afterwards every message that got a 250 was
+faxed exactly once, archived exactly once and its sender notified; the rejected ones were relayed nowhere;
+nothing else was sent.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from fakes.fax_provider import FakeFaxProvider, ReceivedFax, interfax_notice
 from gateway.config import default_config, demo_dir, load_config
 from gateway.service.standins import StandIns, envelope_of, serve_sections, write_config
 from gateway.store import JobState, open_store
@@ -35,23 +35,6 @@ TOTAL = 200
 REJECT_EVERY = 10  # one message in ten is one the rules reject
 KILLS = 4
 FINAL = {JobState.NOTIFIED, JobState.PURGED}
-
-
-class PatientProvider(FakeFaxProvider):
-    """A provider that keeps trying to deliver its notice while the gateway is down (as real ones queue)."""
-
-    async def _notify(self, job: ReceivedFax) -> None:
-        assert self.notify_port is not None
-        notice = interfax_notice(job, sender=self.notice_from, to=self.notice_to, seconds=0)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                await aiosmtplib.send(notice, hostname="127.0.0.1", port=self.notify_port, timeout=10)
-            except (aiosmtplib.SMTPException, OSError):
-                await asyncio.sleep(0.1)
-                continue
-            job.notice_sent = True
-            return
 
 
 def free_port() -> int:
@@ -124,20 +107,10 @@ async def submit_until_accepted(port: int, raw: bytes, accepted: dict[int, str],
 @pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL semantics")
 async def test_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     base = default_config()
-    base = base.model_copy(
-        update={
-            "retry": base.retry.model_copy(
-                update={"confirmation_deadline_seconds": 8.0, "backoff_unreachable_seconds": 0.5}
-            )
-        }
-    )
     port = free_port()
-    async with StandIns(base) as standins:
-        await standins.provider.stop()
-        provider = PatientProvider(domain="fax.provider.example", notice_to=base.provider.notice_address,
-                                   notify_host="127.0.0.1", notify_port=port)  # fmt: skip
-        standins.provider = provider
-        await provider.start()
+    async with StandIns(base, queuing_notices=True) as standins:
+        provider = standins.provider
+        provider.notify_port = port
         sections = serve_sections(base, standins, tmp_path, port)
         sections["retry"] = {"confirmation_deadline_seconds": 8.0, "backoff_unreachable_seconds": 0.5}
         sections["operations"].update(workers=4, sweep_seconds=0.5)

@@ -227,7 +227,7 @@ async def test_storage_unavailable_is_a_temporary_failure(gateway: tuple[StandIn
 async def test_starttls_is_offered_and_required_when_configured(config: Config, tmp_path: Path) -> None:
     cert, key = make_self_signed(tmp_path)
     tls = config.model_copy(update={"listener": ListenerSection(tls_cert=cert, tls_key=key, require_starttls=True)})
-    async with running_gateway(tls, tmp_path) as (_, service):
+    async with running_gateway(tls, tmp_path) as (standins, service):
         plain = aiosmtplib.SMTP(hostname="127.0.0.1", port=service.listener_port, start_tls=False, timeout=10)
         await plain.connect()
         with pytest.raises(aiosmtplib.SMTPResponseException) as refused:
@@ -235,7 +235,6 @@ async def test_starttls_is_offered_and_required_when_configured(config: Config, 
         assert refused.value.code == 530
         plain.close()
         context = ssl.create_default_context(cafile=str(cert))
-        job_id = None
         client = aiosmtplib.SMTP(hostname="127.0.0.1", port=service.listener_port, tls_context=context, timeout=10)
         await client.connect()
         _, reply = await client.sendmail(
@@ -243,7 +242,8 @@ async def test_starttls_is_offered_and_required_when_configured(config: Config, 
         )
         await client.quit()
         job_id = reply.rsplit(" ", 1)[-1]
-        assert await wait_final(service, [job_id], 15)
+        [fax] = await standins.provider.wait_for_jobs(1)  # (its notice cannot come back: plain SMTP is refused)
+        assert fax.job_ref == job_id
 
 
 async def test_metrics_count_jobs_and_carry_no_clinical_data(config: Config, tmp_path: Path) -> None:
@@ -400,3 +400,24 @@ async def test_a_job_pending_past_the_deadline_raises_one_alert(
     alerts = [r.ordofax for r in caplog.records if getattr(r, "ordofax", {}).get("event") == "alert_pending"]
     assert len(alerts) == 1 and alerts[0]["job_id"] == job_id and alerts[0]["state"] == "sent_unconfirmed"
     assert service.metrics.alerts._value.get() == 1  # type: ignore[attr-defined]
+
+
+async def test_graceful_stop_hands_back_work_that_the_next_start_finishes(config: Config, tmp_path: Path) -> None:
+    """SIGTERM's path: stop accepting, finish or hand back in-flight jobs; the next run completes them all,
+    each faxed once (the provider's notices for faxes sent meanwhile wait in its queue)."""
+    raws = [with_message_id(DRUG_RX, f"<graceful-{n}@ssss.gouv.qc.ca>") for n in range(12)]
+    async with StandIns(config, queuing_notices=True) as standins:
+        service_config = standins.configure(config, tmp_path, workers=2, instance_id="gw1")
+        first = await Service(service_config).start()
+        standins.notify_service(first.listener_port)
+        ids = [await submit(first.listener_port, raw, fax_domain="telecopie.example.org") for raw in raws]
+        await first.stop(grace_seconds=5)
+        with pytest.raises(OSError):
+            await asyncio.open_connection("127.0.0.1", first.listener_port)
+        port = first.listener_port
+        second_config = service_config.model_copy(
+            update={"listener": service_config.listener.model_copy(update={"port": port})}
+        )
+        async with Service(second_config) as second:
+            assert await wait_final(second, [j for j in ids if j], 20)
+        assert sorted(f.job_ref or "" for f in standins.provider.jobs) == sorted(j or "" for j in ids)

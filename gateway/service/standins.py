@@ -22,7 +22,7 @@ from typing import Any
 import aiosmtplib
 
 from fakes.ews import FakeEws
-from fakes.fax_provider import FakeFaxProvider, ReceivedFax
+from fakes.fax_provider import FakeFaxProvider, FaxMode, ReceivedFax, interfax_notice
 from fakes.graph import FakeGraph
 from gateway.config import Config, ExchangeSection, OperationsSection, ProviderSection, StorageSection
 from gateway.relay.mime_build import JOB_HEADER
@@ -44,10 +44,35 @@ class Received:
     notices: list[str]  # sender notice kinds received
 
 
-class StandIns:
-    """Fake provider + Graph (or EWS) on free loopback ports. `async with StandIns(config) as s: ...`."""
+class QueuingFaxProvider(FakeFaxProvider):
+    """The fake provider, but a notice it cannot deliver (the gateway is down or restarting) is tried again
+    for up to two minutes, as a real provider's mail queue does."""
 
-    def __init__(self, config: Config, *, provider_options: dict[str, Any] | None = None) -> None:
+    async def _notify(self, job: ReceivedFax) -> None:
+        if self.notify_port is None or self.notify_host is None:
+            return
+        if job.mode is FaxMode.SILENT:
+            return
+        notice = interfax_notice(job, sender=self.notice_from, to=self.notice_to, seconds=0)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                await aiosmtplib.send(notice, hostname=self.notify_host, port=self.notify_port, timeout=10)
+            except (aiosmtplib.SMTPException, OSError):
+                await asyncio.sleep(0.1)
+                continue
+            job.notice_sent = True
+            return
+
+
+class StandIns:
+    """Fake provider + Graph (or EWS) on free loopback ports. `async with StandIns(config) as s: ...`.
+
+    `queuing_notices=True` uses `QueuingFaxProvider` (notices retried while the gateway is down)."""
+
+    def __init__(
+        self, config: Config, *, provider_options: dict[str, Any] | None = None, queuing_notices: bool = False
+    ) -> None:
         self.config = config
         self.backend = config.exchange.backend
         domain = config.provider.address_template.rpartition("@")[2]
@@ -57,7 +82,7 @@ class StandIns:
             "notify_host": config.listener.host if config.listener.host not in ("", "0.0.0.0") else "127.0.0.1",
         }
         options.update(provider_options or {})
-        self.provider = FakeFaxProvider(**options)
+        self.provider = (QueuingFaxProvider if queuing_notices else FakeFaxProvider)(**options)
         self.graph: FakeGraph | None = None
         self.ews: FakeEws | None = None
 
@@ -153,10 +178,11 @@ async def running_gateway(
     data_dir: Path,
     *,
     provider_options: dict[str, Any] | None = None,
+    queuing_notices: bool = False,
     **overrides: Any,
 ) -> AsyncIterator[tuple[StandIns, Service]]:
     """Stand-ins plus a service pointed at them. `overrides` replace whole config sections (e.g. `retry=`)."""
-    async with StandIns(config, provider_options=provider_options) as standins:
+    async with StandIns(config, provider_options=provider_options, queuing_notices=queuing_notices) as standins:
         service_config = standins.configure(config, data_dir)
         if overrides:
             service_config = service_config.model_copy(update=overrides)
