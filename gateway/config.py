@@ -167,6 +167,9 @@ class OperationsSection(_Section):
     workers: int = Field(default=4, gt=0, le=64)  # concurrent jobs in one `serve` process
     instance_id: str = ""  # unique per gateway instance sharing a store; default the host name
     sweep_seconds: float = Field(default=1.0, gt=0)  # reconcile, purge, alerts and gauges every so often
+    mailbox_poll_seconds: float = Field(default=0, ge=0)  # > 0: also read the shared mailbox (no connector)
+    mailbox_folder: str = "inbox"  # the folder read (well-known name or display name)
+    mailbox_done_folder: str = "archive"  # where read messages are filed
 
 
 class Config(_Section):

@@ -421,3 +421,25 @@ async def test_graceful_stop_hands_back_work_that_the_next_start_finishes(config
         async with Service(second_config) as second:
             assert await wait_final(second, [j for j in ids if j], 20)
         assert sorted(f.job_ref or "" for f in standins.provider.jobs) == sorted(j or "" for j in ids)
+
+
+async def test_shared_mailbox_without_a_connector(config: Config, tmp_path: Path) -> None:
+    """`operations.mailbox_poll_seconds`: messages in the shared mailbox become jobs (once, even if read
+    twice), provider notices found there close their job, and each message is marked read and filed."""
+    async with StandIns(config) as standins:
+        assert standins.graph is not None
+        polling = standins.configure(config, tmp_path, mailbox_poll_seconds=0.1)
+        async with Service(polling) as service:
+            standins.provider.notify_port = None  # the provider's notices reach us through the mailbox
+            standins.graph.seed(DRUG_RX)
+            standins.graph.seed(DRUG_RX)  # the same message twice (a resend, or a crash before the move)
+            [fax] = await standins.provider.wait_for_jobs(1, finished=True, timeout=10)
+            notice = interfax_notice(fax, sender="noreply@fax.provider.example", to="x@y", seconds=1)
+            standins.graph.seed(notice.as_bytes())
+            assert fax.job_ref is not None
+            assert await wait_final(service, [fax.job_ref], 15)
+            await asyncio.sleep(0.3)
+        assert len(standins.provider.jobs) == 1 and standins.received(fax.job_ref).archived == 1
+        assert standins.graph.messages_in("inbox") == []
+        filed = standins.graph.messages_in("archive")
+        assert len(filed) == 3 and all(m.is_read for m in filed)

@@ -19,6 +19,8 @@ import socket
 from collections import OrderedDict
 
 from gateway.config import Config
+from gateway.errors import RelayError, StoreError
+from gateway.mailbox import Mailbox, open_mailbox
 from gateway.models import Route
 from gateway.pipeline import CheckContext
 from gateway.relay.mime_build import exchange_relay
@@ -48,6 +50,7 @@ class Service:
         self._sweep_now = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
         self._sweeper: asyncio.Task[None] | None = None
+        self._poller: asyncio.Task[None] | None = None
         self._server: asyncio.Server | None = None
         self._handler: InboundHandler | None = None
         self._deps: Deps | None = None
@@ -93,6 +96,8 @@ class Service:
             asyncio.create_task(self._work(f"{self.instance}:{n}"), name=f"worker-{n}") for n in range(ops.workers)
         ]
         self._sweeper = asyncio.create_task(self._sweep_forever(), name="sweeper")
+        if ops.mailbox_poll_seconds > 0:
+            self._poller = asyncio.create_task(self._poll_mailbox_forever(), name="mailbox")
         logs.event(
             "started",
             port=self.listener_port,
@@ -148,6 +153,37 @@ class Service:
                     await asyncio.wait_for(wake.wait(), IDLE_POLL_SECONDS)
                 continue
             await processor.handle(job)
+
+    # --- shared mailbox (deployments without a connector)
+
+    async def _poll_mailbox_forever(self) -> None:
+        ops = self.config.operations
+        mailbox = open_mailbox(self.config.exchange, ops.mailbox_folder)
+        try:
+            while not self._stopping.is_set():
+                try:
+                    await self.poll_mailbox(mailbox)
+                except (RelayError, StoreError) as exc:
+                    logs.event("mailbox_failed", error=type(exc).__name__, cause=getattr(exc, "cause", None), level=30)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), ops.mailbox_poll_seconds)
+        finally:
+            await mailbox.aclose()
+
+    async def poll_mailbox(self, mailbox: Mailbox) -> int:
+        """Take every unread message: store it (or apply it, for a notice), then mark it read and file it.
+        A crash in between reads it again, which the Message-ID makes harmless. Returns the count taken."""
+        assert self._handler is not None
+        taken = 0
+        for item in await mailbox.list_unread():
+            if self._stopping.is_set():
+                break
+            raw = await mailbox.fetch_mime(item.id)
+            await self._handler.take(raw, item.sender)
+            await mailbox.mark_read(item.id)
+            await mailbox.move(item.id, self.config.operations.mailbox_done_folder)
+            taken += 1
+        return taken
 
     # --- sweeper
 
@@ -232,14 +268,14 @@ class Service:
         self._stopping.set()
         self._sweep_now.set()
         self.wake()
-        tasks = [*self._workers, *([self._sweeper] if self._sweeper else [])]
+        tasks = [*self._workers, *(t for t in (self._sweeper, self._poller) if t is not None)]
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.wait(pending, timeout=5)
-        self._workers, self._sweeper = [], None
+        self._workers, self._sweeper, self._poller = [], None, None
         if self._deps is not None:
             for relay in (self._deps.fax, self._deps.exchange, self._deps.archives):
                 with contextlib.suppress(Exception):

@@ -29,7 +29,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from gateway.config import Config
 from gateway.errors import StoreError
-from gateway.relay.notices import parse_notice_bytes
+from gateway.relay.notices import ProviderNotice, parse_notice_bytes
 from gateway.service import logs
 from gateway.service.metrics import Metrics
 from gateway.store import JobNotFound, JobStore
@@ -147,6 +147,20 @@ class InboundHandler:
             self.wake()
         return f"250 2.0.0 Ok: queued as {received.job_id}"
 
+    async def take(self, raw: bytes, sender: str | None) -> None:
+        """A message read from the shared mailbox: a provider notice is matched, anything else becomes a job
+        (idempotent on Message-ID, so reading it again after a crash changes nothing). Raises StoreError."""
+        notice = parse_notice_bytes(raw, self.config.provider.notice_format)
+        if notice is not None:
+            if (await self._apply(notice)).startswith("4"):
+                raise StoreError("storage unavailable")
+            return
+        received = await asyncio.to_thread(self.store.receive, message_id_of(raw), raw, sender=sender)
+        self.metrics.received.labels("created" if received.created else "duplicate").inc()
+        logs.event("received" if received.created else "duplicate", job_id=received.job_id, kind="mailbox")
+        if received.created:
+            self.wake()
+
     # --- provider notices
 
     async def _notice(self, raw: bytes) -> str:
@@ -155,6 +169,9 @@ class InboundHandler:
             self.metrics.notices.labels("not_a_notice").inc()
             logs.event("notice_ignored", reason="not_a_notice")
             return "250 2.0.0 OK, not a notice"
+        return await self._apply(notice)
+
+    async def _apply(self, notice: ProviderNotice) -> str:
         job_ref = notice.job_ref
         try:
             if job_ref is not None and notice.number is not None:
