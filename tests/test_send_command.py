@@ -91,16 +91,16 @@ def test_lab_requisition_emailed_encrypted_to_patient(
     assert "waiting" not in out  # no provider notice for an e-mail
 
 
-def test_exchange_down_means_archives_copy_failed(
-    corpus_dir: Path, tmp_path: Path, notice_port: int, capsys: pytest.CaptureFixture[str]
+def test_exchange_refusing_means_archives_copy_failed(
+    corpus_dir: Path, tmp_path: Path, notice_port: int, graph: FakeGraph, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    graph = FakeGraph()  # never started: nothing listens on its port
+    graph.fail_next(20, status=503, retry_after=None)
     with FakeFaxProvider(notify_host="127.0.0.1", notify_port=notice_port) as provider:
         status = send(config_for(corpus_dir, tmp_path, provider.port, graph), corpus_dir / PRESCRIPTION, notice_port)
-    graph.stop()
     out = capsys.readouterr().out
     assert status == 1
     assert "fax: delivered" in out and "archives copy: failed" in out and "NOT complete: archives copy failed" in out
+    assert graph.sent == []
 
 
 def test_busy_line_is_reported_with_the_retry_delay(
