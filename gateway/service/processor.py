@@ -303,13 +303,19 @@ class Processor:
 
     # --- after delivery
 
-    async def _exchange(self, outbound: Outbound, purpose: str) -> None:
+    async def _send_notice(self, job: Job, outbound: Outbound, kind: str) -> None:
+        """Send a sender notice through Exchange. A passing failure defers the job; a permanent one (an
+        address Exchange refuses) is logged and given up, so the job can still be purged."""
+        purpose = f"notice_{kind}"
         try:
             await self.d.exchange.deliver(outbound)
         except RelayError as exc:
             cause = exc.cause or "other"
             self.d.metrics.relays.labels(self.d.exchange.name, purpose, "failed").inc()
             self.d.metrics.relay_failures.labels(self.d.exchange.name, cause).inc()
+            if not exc.retryable:
+                logs.event("notice_undeliverable", job_id=job.id, kind=kind, cause=cause, level=30)
+                return
             retry_after = exc.retry_after if isinstance(exc, ExchangeThrottled) else None
             raise StepDeferred(retry_after if retry_after is not None else 30.0, cause) from None
         self.d.metrics.relays.labels(self.d.exchange.name, purpose, "accepted").inc()
@@ -356,7 +362,7 @@ class Processor:
         else:
             subject, body = _plain(message)
             outbound = Outbound(job.id, ctx.to, subject, body, headers={NOTICE_HEADER: kind})
-            await self._exchange(outbound, f"notice_{kind}")
+            await self._send_notice(job, outbound, kind)
         job = self._moved(await self._db(self.d.store.transition, job.id, S.NOTIFIED, worker_id=self.worker_id))
         logs.event("sender_notified", job_id=job.id, kind=kind, outcome=job.outcome.value if job.outcome else None)
         if job.outcome is not None:
