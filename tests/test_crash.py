@@ -26,6 +26,7 @@ import pytest
 from gateway.config import default_config, demo_dir, load_config
 from gateway.service.standins import StandIns, envelope_of, serve_sections, write_config
 from gateway.store import JobState, open_store
+from gateway.store.pgserver import storage_for_test, unavailable_reason
 
 ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = demo_dir() / "messages"
@@ -104,8 +105,18 @@ async def submit_until_accepted(port: int, raw: bytes, accepted: dict[int, str],
     raise AssertionError(f"message {n} was never accepted")
 
 
+_PG_MISSING = unavailable_reason()
+ENGINES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(_PG_MISSING is not None, reason=_PG_MISSING or "")),
+]
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="SIGKILL semantics")
-async def test_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_sigkill_loses_and_duplicates_nothing(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     base = default_config()
     port = free_port()
     async with StandIns(base, queuing_notices=True) as standins:
@@ -114,6 +125,9 @@ async def test_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
         sections = serve_sections(base, standins, tmp_path, port)
         sections["retry"] = {"confirmation_deadline_seconds": 8.0, "backoff_unreachable_seconds": 0.5}
         sections["operations"].update(workers=4, sweep_seconds=0.5)
+        if engine == "postgresql":
+            pg = storage_for_test("postgresql", tmp_path, request.node.name)
+            sections["storage"] = {"engine": "postgresql", "dsn": pg.dsn, "data_dir": tmp_path / "files"}
         config_path = write_config(tmp_path / "serve.toml", sections)
         serve = Serve(config_path, port, tmp_path / "serve.out")
         serve.start()
@@ -191,7 +205,7 @@ async def test_sigkill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
         assert store.verify_audit().ok
         store.close()
         print(
-            f"\ncrash test: {TOTAL} messages, {KILLS} SIGKILLs, {serve.starts} starts, submitted in "
+            f"\ncrash test ({engine}): {TOTAL} messages, {KILLS} SIGKILLs, {serve.starts} starts, submitted in "
             f"{submit_seconds:.1f} s, all final in {total_seconds:.1f} s; faxes {len(provider.jobs)}, "
             f"archives copies {sum(archived.values())}, notices {sum(notified.values())} "
             f"(repeated notices: {sum(c - 1 for c in notified.values())})"
