@@ -80,19 +80,19 @@ def event(
     name: str,
     *,
     job_id: str | None = None,
-    codes: Iterable[str] = (),
+    codes: Iterable[str] | None = None,
     level: int = logging.INFO,
     **fields: object,
 ) -> None:
-    """Log one event. Keys outside SAFE_KEYS are dropped; values that are not short tokens are redacted."""
+    """Log one event. Keys outside SAFE_KEYS are dropped; values that are not short tokens are redacted.
+    `codes` (rule codes) is written whenever given, even empty."""
     if not log.isEnabledFor(level):
         return
     record: dict[str, object] = {"event": name}
     if job_id is not None:
         record["job_id"] = _safe(job_id)
-    code_list = [str(_safe(c)) for c in codes]
-    if code_list:
-        record["codes"] = code_list
+    if codes is not None:
+        record["codes"] = [str(_safe(c)) for c in codes]
     for key, value in fields.items():
         if key in SAFE_KEYS:
             record[key] = _safe(value)
