@@ -13,6 +13,7 @@ copy goes in one call, and a crash between Exchange's acceptance and the state c
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from pathlib import Path
@@ -52,12 +53,12 @@ class ArchivesSender:
         graph = self._graph
         base = graph.mailbox_path
         intent = self._intent(job_id, index)
-        draft_id = intent.read_text(encoding="ascii").strip() if intent.exists() else ""
+        draft_id = await asyncio.to_thread(_read_intent, intent)
         if not draft_id:
             message = build_exchange_message(outbound, self._config.exchange)
             response = await graph.request("POST", f"{base}/messages", json=message_json(message, message.attachments))
             draft_id = str(response.json()["id"])
-            _write_durably(intent, draft_id)
+            await asyncio.to_thread(_write_durably, intent, draft_id)  # fsync: off the event loop
         try:
             await graph.request("POST", f"{base}/messages/{quote(draft_id, safe='')}/send")
         except RelayError as exc:
@@ -65,11 +66,21 @@ class ArchivesSender:
                 raise
             # already sent before a crash: the draft became a sent item
 
-    def done(self, job_id: str) -> None:
+    async def done(self, job_id: str) -> None:
         """Forget the intents of a job whose copies are recorded as sent."""
+        await asyncio.to_thread(self._forget, job_id)
+
+    def _forget(self, job_id: str) -> None:
         for path in self._folder.glob(f"{job_id}.*.archives"):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+def _read_intent(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        return ""
 
 
 def _write_durably(path: Path, text: str) -> None:

@@ -341,7 +341,7 @@ class Processor:
             for index, outbound in enumerate(outbounds):
                 await self._archive_copy(job.id, index, outbound)
         job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)
-        self.d.archives.done(job.id)
+        await self.d.archives.done(job.id)
         logs.event("archived", job_id=job.id)
         return self._moved(job)
 
