@@ -4,8 +4,8 @@ The submitter behaves like the connector's MTA: a message counts as handed over 
 anything else (refused connection, dropped session, 4xx) is tried again with the same Message-ID. The fake
 provider behaves like a real one whose notices are queued on its side (`QueuingFaxProvider`): a notice that
 cannot be delivered while the gateway is down is tried again. Afterwards every message that got a 250 was
-faxed exactly once, archived exactly once and its sender notified; the rejected ones were relayed nowhere;
-nothing else was sent.
+faxed (or e-mailed to the patient) exactly once, archived exactly once and its sender notified; the rejected
+ones were relayed nowhere; nothing else was sent.
 """
 
 from __future__ import annotations
@@ -32,8 +32,16 @@ ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = demo_dir() / "messages"
 DRUG_RX = (MESSAGES / "20_drug_rx_windows1252.eml").read_bytes()
 REJECTED = (MESSAGES / "60_rejected_two_recipients.eml").read_bytes()
+TO_PATIENT = (MESSAGES / "40_lab_to_patient_encrypted.eml").read_bytes()
 TOTAL = 200
 REJECT_EVERY = 10  # one message in ten is one the rules reject
+EMAIL_EVERY = 7  # and one in seven (not rejected) goes to a patient by encrypted e-mail
+
+
+def kind_of(n: int) -> str:
+    return "rejected" if n % REJECT_EVERY == 0 else ("email" if n % EMAIL_EVERY == 0 else "fax")
+
+
 KILLS = 4
 FINAL = {JobState.NOTIFIED, JobState.PURGED}
 
@@ -134,7 +142,8 @@ async def test_sigkill_loses_and_duplicates_nothing(
         await serve.ready()
 
         accepted: dict[int, str] = {}
-        messages = {n: with_message_id(REJECTED if n % REJECT_EVERY == 0 else DRUG_RX, n) for n in range(TOTAL)}
+        source = {"rejected": REJECTED, "email": TO_PATIENT, "fax": DRUG_RX}
+        messages = {n: with_message_id(source[kind_of(n)], n) for n in range(TOTAL)}
         queue: asyncio.Queue[int] = asyncio.Queue()
         for n in messages:
             queue.put_nowait(n)
@@ -173,8 +182,9 @@ async def test_sigkill_loses_and_duplicates_nothing(
         assert len(accepted) == TOTAL and len(job_ids) == TOTAL, "one job per Message-ID"
         stuck = {j: s.value for j, s in states.items() if s not in FINAL}
         assert not stuck, f"jobs not finished: {list(stuck.items())[:5]}"
-        rejected_ids = {accepted[n] for n in messages if n % REJECT_EVERY == 0}
-        faxed_ids = job_ids - rejected_ids
+        rejected_ids = {accepted[n] for n in messages if kind_of(n) == "rejected"}
+        emailed_ids = {accepted[n] for n in messages if kind_of(n) == "email"}
+        faxed_ids = job_ids - rejected_ids - emailed_ids
 
         faxes: dict[str, int] = {}
         for fax in provider.jobs:
@@ -187,15 +197,22 @@ async def test_sigkill_loses_and_duplicates_nothing(
         assert standins.graph is not None
         archived: dict[str, int] = {}
         notified: dict[str, int] = {}
+        emailed: dict[str, int] = {}
         for mail in standins.graph.sent:
             job = mail.headers.get("X-Ordofax-Job", "")
             if "X-Ordofax-Notice" in mail.headers:
                 notified[job] = notified.get(job, 0) + 1
+            elif mail.to == ["marie.tremblay65@hotmail.com"]:
+                assert mail.headers.get("X-Ordofax-Encrypt") == "true"
+                emailed[job] = emailed.get(job, 0) + 1
             else:
                 assert mail.subject.startswith("Copie au dossier — "), mail.subject
                 archived[job] = archived.get(job, 0) + 1
-        assert set(archived) == faxed_ids and all(c == 1 for c in archived.values()), {
+        assert set(archived) == faxed_ids | emailed_ids and all(c == 1 for c in archived.values()), {
             j: c for j, c in archived.items() if c != 1
+        }
+        assert set(emailed) == emailed_ids and all(c == 1 for c in emailed.values()), {
+            j: c for j, c in emailed.items() if c != 1
         }
         assert set(notified) == job_ids
         for job_id in job_ids:
@@ -207,6 +224,7 @@ async def test_sigkill_loses_and_duplicates_nothing(
         print(
             f"\ncrash test ({engine}): {TOTAL} messages, {KILLS} SIGKILLs, {serve.starts} starts, submitted in "
             f"{submit_seconds:.1f} s, all final in {total_seconds:.1f} s; faxes {len(provider.jobs)}, "
+            f"patient e-mails {sum(emailed.values())}, "
             f"archives copies {sum(archived.values())}, notices {sum(notified.values())} "
             f"(repeated notices: {sum(c - 1 for c in notified.values())})"
         )

@@ -26,8 +26,10 @@ from gateway.config import Config, ListenerSection, RetentionSection, RetrySecti
 from gateway.models import Severity
 from gateway.pipeline import CheckContext, check_bytes
 from gateway.relay.base import Outbound, OutboundAttachment
+from gateway.relay.mime_build import exchange_relay
 from gateway.relay.smtp_fax import SmtpFaxRelay
 from gateway.service.app import Service
+from gateway.service.once import ExchangeOnce
 from gateway.service.standins import StandIns, job_state, running_gateway, submit, wait_final
 from gateway.store import JobState, JobUpdate, NewDocument, Outcome, open_store
 
@@ -443,3 +445,35 @@ async def test_shared_mailbox_without_a_connector(config: Config, tmp_path: Path
         assert standins.graph.messages_in("inbox") == []
         filed = standins.graph.messages_in("archive")
         assert len(filed) == 3 and all(m.is_read for m in filed)
+
+
+async def test_an_email_in_doubt_after_a_crash_is_resumed_without_a_second_copy(config: Config, tmp_path: Path) -> None:
+    """Killed after Graph sent the patient's e-mail but before recording it: at restart the job is in doubt;
+    its intent file names the draft, whose second send finds it already gone — delivered, one e-mail."""
+    async with StandIns(config) as standins:
+        assert standins.graph is not None
+        service_config = standins.configure(config, tmp_path, instance_id="gw1", workers=1)
+        store = open_store(service_config.storage, service_config.retry)
+        job_id = store.receive("<doubt-2@x>", LAB_TO_PATIENT, sender="sophie.gagnon.med@ssss.gouv.qc.ca").job_id
+        assert store.claim_next("gw1:0") is not None
+        update = JobUpdate(route="email_encrypted", destination="marie.tremblay65@hotmail.com")
+        store.record_check(job_id, worker_id="gw1:0", accepted=True, update=update)
+        store.transition(job_id, JobState.RENDERING, worker_id="gw1:0")
+        pdf = sample_pdf()
+        docs = JobUpdate(page_count=1, documents=[NewDocument("email", pdf, 1), NewDocument("archives", pdf, 1)])
+        store.transition(job_id, JobState.QUEUED, worker_id="gw1:0", update=docs)
+        store.transition(job_id, JobState.SENDING, worker_id="gw1:0")
+        store.close()
+        once = ExchangeOnce(service_config, exchange_relay(service_config.exchange))
+        attachment = OutboundAttachment("a.pdf", pdf)
+        outbound = Outbound(job_id, "marie.tremblay65@hotmail.com", "Ordonnances", "", [attachment], encrypt=True)
+        await once.send(job_id, "route", outbound)  # the e-mail went out; the process died before recording it
+        await once.aclose()
+        assert len(standins.graph.sent) == 1
+
+        async with Service(service_config) as service:
+            assert await wait_final(service, [job_id], 15)
+            job = service.store.get(job_id)
+        got = standins.received(job_id)
+        assert got.routed_mail == [("marie.tremblay65@hotmail.com", True)] and got.archived == 1
+        assert job.outcome is Outcome.DELIVERED

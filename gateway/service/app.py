@@ -26,9 +26,9 @@ from gateway.pipeline import CheckContext
 from gateway.relay.mime_build import exchange_relay
 from gateway.relay.smtp_fax import SmtpFaxRelay
 from gateway.service import logs
-from gateway.service.archives import ArchivesSender
 from gateway.service.listener import InboundHandler, start_listener
 from gateway.service.metrics import Metrics
+from gateway.service.once import ExchangeOnce
 from gateway.service.processor import Deps, Processor
 from gateway.store import CLAIMABLE, JobState, JobStore, open_store
 
@@ -84,7 +84,7 @@ class Service:
             metrics=self.metrics,
             wake=self.wake,
             cache=OrderedDict(),
-            archives=ArchivesSender(config, exchange),
+            once=ExchangeOnce(config, exchange),
         )
         self._handler = InboundHandler(config, self.store, self.metrics, self.wake)
         self._server = await start_listener(config, self._handler)
@@ -215,13 +215,24 @@ class Service:
 
     async def _close_unconfirmed(self) -> list[str]:
         """Fax jobs whose provider notice did not come by the deadline are retried (or failed); e-mail jobs
-        accepted by Exchange whose delivery was not yet recorded (a crash in between) are delivered."""
+        accepted by Exchange whose delivery was not yet recorded (a crash in between) are delivered; e-mail
+        jobs in doubt are retried at once when Exchange sends are exactly-once (see gateway.service.once)."""
         store = self.store
         now = dt.datetime.now(dt.UTC)
         moved = []
-        for job in await asyncio.to_thread(store.jobs_in, [S.SENT_UNCONFIRMED]):
+        exactly_once = self._deps is not None and self._deps.once.exactly_once
+        for job in await asyncio.to_thread(store.jobs_in, [S.SENT_UNCONFIRMED, S.AWAITING_NOTICE]):
+            email = job.route is not None and job.route != Route.FAX.value
             try:
-                if job.route is not None and job.route != Route.FAX.value:
+                if job.state is S.AWAITING_NOTICE:
+                    if not (email and exactly_once):
+                        continue  # the store's reconcile closes it at its deadline
+                    await asyncio.to_thread(
+                        store.record_failure, job.id, worker_id=None, cause="in_doubt", retryable=True,
+                        retry_after=0,
+                    )  # fmt: skip
+                    logs.event("in_doubt_resumed", job_id=job.id, route=job.route)
+                elif email:
                     await asyncio.to_thread(store.transition, job.id, S.DELIVERED, worker_id=None)
                 elif job.notice_deadline is not None and job.notice_deadline < now:
                     await asyncio.to_thread(
@@ -277,7 +288,7 @@ class Service:
                 await asyncio.wait(pending, timeout=5)
         self._workers, self._sweeper, self._poller = [], None, None
         if self._deps is not None:
-            for relay in (self._deps.fax, self._deps.exchange, self._deps.archives):
+            for relay in (self._deps.fax, self._deps.exchange, self._deps.once):
                 with contextlib.suppress(Exception):
                     await relay.aclose()
         self.metrics.stop()

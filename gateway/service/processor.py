@@ -38,8 +38,8 @@ from gateway.relay.base import Outbound, OutboundAttachment, Relay
 from gateway.relay.mime_build import ExchangeThrottled
 from gateway.render import render_documents
 from gateway.service import logs
-from gateway.service.archives import ArchivesSender
 from gateway.service.metrics import Metrics
+from gateway.service.once import ExchangeOnce
 from gateway.store import Job, JobState, JobStore, JobUpdate, LeaseLost, NewDocument, StoredDocument
 
 S = JobState
@@ -67,7 +67,7 @@ class Deps:
     metrics: Metrics
     wake: Callable[[], None]
     cache: OrderedDict[str, CheckResult]
-    archives: ArchivesSender
+    once: ExchangeOnce  # exactly-once Exchange sends (archives copies, e-mail routes)
 
 
 class StepDeferred(Exception):
@@ -260,9 +260,13 @@ class Processor:
         job = self._moved(await self._db(self.d.store.transition, job.id, S.SENDING, worker_id=self.worker_id))
         remote_id: str | None = None
         try:
-            for outbound in outbounds:
-                receipt = await relay.deliver(outbound)
-                remote_id = remote_id or receipt.remote_id
+            for index, outbound in enumerate(outbounds):
+                if route is Route.FAX:
+                    receipt = await relay.deliver(outbound)
+                    remote_id = remote_id or receipt.remote_id
+                else:
+                    key = f"archives-{index}" if route is Route.ARCHIVES else "route"
+                    await self.d.once.send(job.id, key, outbound)
         except RelayError as exc:
             return await self._relay_failed(job, relay, exc)
         self.d.metrics.relays.labels(relay.name, route.value, "accepted").inc()
@@ -277,9 +281,10 @@ class Processor:
         )
         logs.event("relayed", job_id=job.id, route=route.value, state=job.state.value, tries=job.tries)
         self._moved(job)
-        if route is not Route.FAX and job.state is S.SENT_UNCONFIRMED:
-            # Exchange's acceptance is the confirmation for e-mail routes
-            job = self._moved(await self._db(self.d.store.transition, job.id, S.DELIVERED, worker_id=None))
+        if route is not Route.FAX:
+            await self.d.once.done(job.id)
+            if job.state is S.SENT_UNCONFIRMED:  # Exchange's acceptance is the confirmation for e-mail routes
+                job = self._moved(await self._db(self.d.store.transition, job.id, S.DELIVERED, worker_id=None))
         if job.state is not S.SENT_UNCONFIRMED:
             self.d.wake()
         return job
@@ -322,7 +327,7 @@ class Processor:
 
     async def _archive_copy(self, job_id: str, index: int, outbound: Outbound) -> None:
         try:
-            await self.d.archives.send(job_id, index, outbound)
+            await self.d.once.send(job_id, f"archives-{index}", outbound)
         except RelayError as exc:
             cause = exc.cause or "other"
             self.d.metrics.relays.labels(self.d.exchange.name, "archives", "failed").inc()
@@ -341,7 +346,7 @@ class Processor:
             for index, outbound in enumerate(outbounds):
                 await self._archive_copy(job.id, index, outbound)
         job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)
-        await self.d.archives.done(job.id)
+        await self.d.once.done(job.id)
         logs.event("archived", job_id=job.id)
         return self._moved(job)
 

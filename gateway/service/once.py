@@ -1,14 +1,16 @@
-"""The archives copy, sent exactly once even when the gateway dies mid-send.
+"""Exchange mail sent exactly once even when the gateway dies mid-send: the archives copy and the e-mail
+routes (patient, network address).
 
-Why: after delivery the job moves `delivered → archived` only once Exchange has accepted the copy; a crash
-between the two would otherwise resend it. With Graph the copy is sent in two steps — create a draft, then
-`POST …/send` — and the draft's id is written (fsync) to a small intent file under `storage.data_dir`
-before the send. A worker that finds the intent file sends that same draft again: if Exchange already sent it
-the draft no longer exists (404 ErrorItemNotFound) and the copy counts as sent. A crash before the intent
-file is written leaves an unsent draft in the mailbox's Drafts folder and nothing at the archives.
+Why: a job records a send only after Exchange accepted it; a crash between the two would otherwise send it
+again. With Graph the message is sent in two steps — create a draft, then `POST …/send` — and the draft's
+id is written (fsync) to a small intent file under `storage.data_dir/intents` before the send. A worker that
+finds the intent file sends that same draft again: if Exchange already sent it the draft no longer exists
+(404 ErrorItemNotFound) and the message counts as sent. Without an intent file nothing can have been sent
+(a crash before it was written leaves at most an unsent draft in the mailbox's Drafts folder), so an
+interrupted e-mail route can be retried at once instead of waiting for a confirmation deadline.
 
-The intent file holds the job id and the draft id only. With EWS (or a copy too large to create inline) the
-copy goes in one call, and a crash between Exchange's acceptance and the state change can repeat it.
+An intent file holds the job id, a key and the draft id only. With EWS (or attachments too large to create
+inline) the message goes in one call, and a crash between Exchange's acceptance and the record can repeat it.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from gateway.relay.mime_build import build_exchange_message
 INTENTS = "intents"
 
 
-class ArchivesSender:
-    """Sends archives copies: Graph drafts with an intent file, or the plain Exchange relay."""
+class ExchangeOnce:
+    """Sends through Graph drafts with an intent file, or through the plain Exchange relay."""
 
     def __init__(self, config: Config, relay: Relay) -> None:
         self._config = config
@@ -41,18 +43,23 @@ class ArchivesSender:
         if self._graph is not None:
             await self._graph.aclose()
 
-    def _intent(self, job_id: str, index: int) -> Path:
-        return self._folder / f"{job_id}.{index}.archives"
+    @property
+    def exactly_once(self) -> bool:
+        """True when an interrupted send can be resumed without a duplicate (the Graph back-end)."""
+        return self._graph is not None
 
-    async def send(self, job_id: str, index: int, outbound: Outbound) -> None:
-        """Send one copy (the `index`-th archives address). Raises RelayError like a relay."""
+    def _intent(self, job_id: str, key: str) -> Path:
+        return self._folder / f"{job_id}.{key}.intent"
+
+    async def send(self, job_id: str, key: str, outbound: Outbound) -> None:
+        """Send `outbound` for the job once under `key` ("route", "archives-0"…). Raises RelayError."""
         size = sum(len(a.data) for a in outbound.attachments)
         if self._graph is None or size > INLINE_LIMIT:
             await self._relay.deliver(outbound)
             return
         graph = self._graph
         base = graph.mailbox_path
-        intent = self._intent(job_id, index)
+        intent = self._intent(job_id, key)
         draft_id = await asyncio.to_thread(_read_intent, intent)
         if not draft_id:
             message = build_exchange_message(outbound, self._config.exchange)
@@ -67,11 +74,11 @@ class ArchivesSender:
             # already sent before a crash: the draft became a sent item
 
     async def done(self, job_id: str) -> None:
-        """Forget the intents of a job whose copies are recorded as sent."""
+        """Forget the intents of a job whose sends are recorded."""
         await asyncio.to_thread(self._forget, job_id)
 
     def _forget(self, job_id: str) -> None:
-        for path in self._folder.glob(f"{job_id}.*.archives"):
+        for path in self._folder.glob(f"{job_id}.*.intent"):
             with contextlib.suppress(OSError):
                 path.unlink()
 
