@@ -477,3 +477,15 @@ async def test_an_email_in_doubt_after_a_crash_is_resumed_without_a_second_copy(
         got = standins.received(job_id)
         assert got.routed_mail == [("marie.tremblay65@hotmail.com", True)] and got.archived == 1
         assert job.outcome is Outcome.DELIVERED
+
+
+async def test_no_notice_goes_to_a_sender_outside_the_network(gateway: tuple[StandIns, Service]) -> None:
+    """A message from outside the network is rejected, relayed nowhere, and its (possibly forged) sender is
+    not sent anything: no backscatter."""
+    standins, service = gateway
+    outsider = re.sub(rb"(?im)^From:[^\r\n]*", b"From: Someone <someone@gmail.example>", DRUG_RX, count=1)
+    job_id = await run_one(service, with_message_id(outsider, "<outsider-1@gmail.example>"))
+    job = service.store.get(job_id)
+    assert job.outcome is Outcome.REJECTED
+    assert standins.received(job_id).notices == [] and standins.provider.jobs == []
+    assert standins.graph is not None and standins.graph.sent == []

@@ -350,9 +350,15 @@ class Processor:
         logs.event("archived", job_id=job.id)
         return self._moved(job)
 
+    def _network_address(self, address: str) -> bool:
+        domain = address.rpartition("@")[2].strip().lower()
+        return any(domain == d or domain.endswith("." + d) for d in self.d.config.gateway.secure_domains)
+
     def _notice_ctx(self, job: Job, result: CheckResult) -> NoticeContext | None:
+        """Who is told: the From address, only when it is a network (secure domain) address — prescribers
+        write from the network; a notice to anyone else would be backscatter to a forged sender."""
         to = result.message.from_address or job.sender
-        if not to:
+        if not to or not self._network_address(to):
             return None
         return NoticeContext(
             to=to,
@@ -363,7 +369,7 @@ class Processor:
 
     async def _notify(self, job: Job, ctx: NoticeContext | None, message: EmailMessage | None, kind: str) -> Job:
         if ctx is None or message is None:
-            logs.event("notice_skipped", job_id=job.id, reason="no_sender", level=30)
+            logs.event("notice_skipped", job_id=job.id, reason="no_network_sender", level=30)
         else:
             subject, body = _plain(message)
             outbound = Outbound(job.id, ctx.to, subject, body, headers={NOTICE_HEADER: kind})
