@@ -489,3 +489,13 @@ async def test_no_notice_goes_to_a_sender_outside_the_network(gateway: tuple[Sta
     assert job.outcome is Outcome.REJECTED
     assert standins.received(job_id).notices == [] and standins.provider.jobs == []
     assert standins.graph is not None and standins.graph.sent == []
+
+
+async def test_a_taken_port_fails_the_start_cleanly(config: Config, tmp_path: Path) -> None:
+    async with running_gateway(config, tmp_path / "first") as (standins, first):
+        taken = standins.configure(config, tmp_path / "second")
+        taken = taken.model_copy(update={"listener": taken.listener.model_copy(update={"port": first.listener_port})})
+        second = Service(taken)
+        with pytest.raises(OSError):
+            await second.start()
+        assert second._store is None  # closed again

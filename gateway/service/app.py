@@ -69,6 +69,14 @@ class Service:
         event.set()
 
     async def start(self) -> Service:
+        """Open, recover, bind and start; on any failure undo what was started and re-raise."""
+        try:
+            return await self._start()
+        except BaseException:
+            await self.stop(grace_seconds=1.0)
+            raise
+
+    async def _start(self) -> Service:
         config = self.config
         if self._store is None:
             self._store = await asyncio.to_thread(open_store, config.storage, config.retry)
