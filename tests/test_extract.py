@@ -153,3 +153,39 @@ def test_signature_split_over_blocks_is_one_signature() -> None:
     ex = extract(body, today=TODAY)
     assert (ex.sender.first_name, ex.sender.last_name, ex.sender.licence) == ("Sophie", "Gagnon", "18765")
     assert ex.orders == ["Ramipril 5 mg 1 co po DIE, 90 co"]
+
+
+ENGLISH = """Hi,
+
+To: Pharmacie Jean Coutu #123
+Phone: (514) 555-0151
+Fax: (514) 555-0150
+
+Patient name: SMITH, John
+DOB: March 5, 1965
+Health card: SMIJ 6503 0514
+Chart #: 445566
+
+Rx:
+1. Amlodipine 5 mg PO daily, 90 tabs, 3 refills
+
+Dr. Marc Ouellet MD
+License 09432
+Tel 514-555-0123
+
+Sent from Outlook for iOS"""
+
+
+def test_english_labels_from_an_anglophone_prescriber() -> None:
+    ex = extract(ENGLISH, today=TODAY)
+    assert (ex.recipient.name, ex.recipient.fax) == ("Pharmacie Jean Coutu #123", "+15145550150")
+    p = ex.patient
+    assert (p.last_name, p.first_name, p.dob, p.nam, p.file_number) == (
+        "SMITH",
+        "John",
+        dt.date(1965, 3, 5),
+        "SMIJ65030514",
+        "445566",
+    )
+    assert (ex.sender.last_name, ex.sender.licence) == ("Ouellet", "09432")
+    assert ex.orders == ["Amlodipine 5 mg PO daily, 90 tabs, 3 refills"]

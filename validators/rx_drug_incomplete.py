@@ -16,13 +16,14 @@ FREQUENCY = re.compile(
     r"\b(?:die|bid|tid|qid|hs|qhs|prn|q\s?\d+(?:\s?-\s?\d+)?\s?(?:h|j|sem\w*)|aux\s+\d+(?:\s?-\s?\d+)?\s*h|"
     r"toutes\s+les\s+\d+|\d+\s*(?:x|fois)\s*(?:par|/)\s*(?:jour|j|sem\w*|mois)|(?:par|/)\s*(?:jour|sem\w*)|"
     r"le\s+matin|le\s+soir|au\s+coucher|au\s+lever|aux\s+repas|chaque\s+\w+|qam|qpm|stat|once|daily|"
-    r"hebdomadaire\w*|une\s+fois)"
+    r"hebdomadaire\w*|une\s+fois|weekly|twice\s+a\s+day|(?:once|twice)\s+daily|at\s+bedtime|every\s+\d+)"
 )
 QUANTITY = re.compile(
     r"(?:\b\d+\s*(?:co|cos|comp\w*|caps\w*|ml|g|tubes?|flacons?|inhalateurs?|boites?|unites?)\b.*\b\d+|"
     r"\bqte\b|\bquantite|\bx\s*\d+\s*(?:j|jours?|sem\w*|mois)|\bpendant\s+\d+|\bdurant\s+\d+|"
-    r"\b\d+\s*(?:jours?|sem\w*|mois)\b|\bren\w*\b|\bm\s*:\s*\d+|\bmitte\b|\d+\s*(?:co|cos|caps)\b\s*[,;]|"
-    r",\s*\d+\s*(?:co|cos|caps\w*|comp\w*|ml|g|flacons?|tubes?|inhalateurs?|stylos?|seringues?|plaquettes?|boites?|"
+    r"\b\d+\s*(?:jours?|sem\w*|mois|days?|weeks?|months?)\b|\bren\w*\b|\brefills?\b|\bm\s*:\s*\d+|\bmitte\b|"
+    r"\bdisp(?:ense)?\b|\d+\s*(?:co|cos|caps|tabs?|tablets?)\b\s*[,;]|"
+    r",\s*\d+\s*(?:co|cos|caps\w*|comp\w*|tabs?|tablets?|ml|g|flacons?|tubes?|inhalateurs?|stylos?|seringues?|plaquettes?|boites?|"
     r"sachets?|ampoules?|amp|fioles?|bouteilles?|pompes?|timbres?|suppositoires?|ovules?)\b)"
 )
 _DRUG_HINT = re.compile(STRENGTH.pattern + r"|\b(?:po|co|cos|comprime|capsule|inh|sc|im|gtt|sl|ophtalmique)\b")

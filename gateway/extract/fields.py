@@ -142,7 +142,7 @@ def _is_patient_line(line: Line) -> bool:
         or L.FILE_NUMBER.search(f)
         or L.SEX.search(f)
         or L.ALT_ID.search(f)
-        or re.match(r"(nom|prenom|usager|usagere|patient|patiente|nom de l'usager)\s*:", f)
+        or re.match(r"(nom|prenom|usager|usagere|patient|patiente|nom de l'usager)(?:\s+name|\s+nom)?\s*:", f)
         or (L.PATIENT_TITLE.search(line.text) and _PRESCRIBED_FOR.search(f) and len(f) < 200)
     )
 
