@@ -525,7 +525,9 @@ def _meta(doc: _Doc, ex: Extracted) -> None:
     originals = "\n".join(ln.text for ln in doc.lines)
     allergy = L.ALLERGY.search(full)
     if allergy:
-        ex.allergies = _clause(originals, allergy.start())
+        clause = _clause(originals, allergy.start())
+        label = re.match(r"allergi\w*\s*(?:connues?\s*)?:\s*", fold(clause))
+        ex.allergies = clause[label.end() :] if label and clause[label.end() :].strip() else clause
     clinical = L.CLINICAL.search(full)
     if clinical:
         ex.clinical_info = _clause(originals, clinical.start())
