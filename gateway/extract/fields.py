@@ -29,6 +29,7 @@ class Line:
     block: int
     index: int
     role: str = ""  # recipient, patient, signature, meta, greeting, order
+    cache: dict[str, object] = field(default_factory=dict)  # per-line results computed once
 
 
 @dataclass(slots=True)
@@ -91,6 +92,13 @@ _LOOSE_NUMBER = re.compile(r"[+(]?\d[\d\s().\-]{5,18}\d")
 
 
 def _phones(line: Line) -> list[_Phone]:
+    cached = line.cache.get("phones")
+    if cached is None:
+        cached = line.cache["phones"] = _find_labelled_phones(line)
+    return cached  # type: ignore[return-value]
+
+
+def _find_labelled_phones(line: Line) -> list[_Phone]:
     found: list[_Phone] = []
     for m in find_phones(line.text):
         before = line.folded[max(0, m.start - 45) : m.start]
@@ -135,6 +143,13 @@ _PRESCRIBED_FOR = re.compile(r"(?:ordonnance|requete|prescription|rx|notes?)\s+(
 
 
 def _is_patient_line(line: Line) -> bool:
+    cached = line.cache.get("patient")
+    if cached is None:
+        cached = line.cache["patient"] = _looks_like_patient_line(line)
+    return bool(cached)
+
+
+def _looks_like_patient_line(line: Line) -> bool:
     f = line.folded
     return bool(
         L.NAM.search(f)
@@ -164,8 +179,8 @@ def _assign_roles(doc: _Doc) -> None:
             line.role = "patient"
         elif (
             L.TO_PATIENT.search(f)
-            or (L.CONSENT.search(f) and "consent" in f)
-            or (L.CRITICAL.search(f) and any(find_phones(line.text)))
+            or "consent" in f
+            or (L.CRITICAL.search(f) and _phones(line))
             or re.match(
                 r"(allergi\w*|aucune\s+allergie|intention\s+therapeutique|indication|diagnostic|dx|"
                 r"contexte|renseignements?\s+cliniques?)\b[^\n]{0,200}$",
@@ -512,10 +527,7 @@ def _orders(doc: _Doc) -> list[str]:
 def _meta(doc: _Doc, ex: Extracted) -> None:
     full = "\n".join(ln.folded for ln in doc.lines)
     ex.addressed_to_patient = bool(L.TO_PATIENT.search(full))
-    for m in L.CONSENT.finditer(full):
-        clause = m.group(0)
-        if L.CONSENT_POSITIVE.search(clause) and not L.CONSENT_NEGATIVE.search(clause):
-            ex.consent_stated = True
+    ex.consent_stated = any(_states_consent(ln.folded) for ln in doc.lines)
     for line in doc.lines:
         if L.CRITICAL.search(line.folded):
             phone = next((p.match.e164 for p in _phones(line) if p.match.e164 and p.kind != "fax"), None)
@@ -533,6 +545,12 @@ def _meta(doc: _Doc, ex: Extracted) -> None:
         ex.clinical_info = _clause(originals, clinical.start())
     ex.vague_sig = [m.group(0) for ln in doc.lines if ln.role == "order" for m in L.VAGUE_SIG.finditer(ln.folded)]
     ex.teleconsultation_mentioned = bool(L.TELECONSULTATION.search(full))
+
+
+def _states_consent(folded: str) -> bool:
+    if not (L.CONSENT.search(folded) and L.CONSENT_POSITIVE.search(folded)):
+        return False
+    return not L.CONSENT_NEGATIVE.search(folded)
 
 
 def _clause(text: str, start: int, stops: str = ".\n;") -> str:

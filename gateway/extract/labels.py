@@ -52,7 +52,7 @@ TO_PATIENT = re.compile(
     r"(?:envoi|transmis\w*|envoye\w*)\s+(?:directement\s+)?(?:a|au)\s+(?:l'usager|l'usagere|la\s+patiente|"
     r"le\s+patient|patient)|recipient\s*:\s*patient"
 )
-CONSENT = re.compile(r"[^\n]{0,60}(consentement|consent\w*|a\s+consenti)[^\n]{0,120}")
+CONSENT = re.compile(r"consent")  # a line that speaks of consent; CONSENT_POSITIVE/NEGATIVE read that line
 CONSENT_NEGATIVE = re.compile(
     r"\b(non\s+obtenu|pas\s+obtenu|refus\w*|non\s+donne|not\s+obtained|aucun|ne\s+consent\s+pas|"
     r"n'a\s+pas\s+consenti|pas\s+de\s+consentement|sans\s+consentement)\b|:\s*(?:non|no)\b"

@@ -8,6 +8,7 @@ then capitals, then prose order.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gateway.extract.labels import PROFESSIONS
 from gateway.extract.nam import expected_letters
@@ -28,6 +29,7 @@ _STOP_WORDS = {
 _NEXT_LABEL = re.compile(r"\s+[\w'’.\-]+(?:\s+de\s+\w+)?\s?:")
 
 
+@lru_cache(maxsize=4096)
 def _is_title_or_profession(token: str) -> bool:
     if not token or token == ",":
         return False
