@@ -25,9 +25,10 @@ from pathlib import Path
 
 from gateway.config import Config, default_config, load_config
 from gateway.errors import RelayError, RenderError
-from gateway.models import FORM_TITLES, CheckResult, Route, Severity
+from gateway.models import CheckResult, Route, Severity
+from gateway.outbound import archives_outbounds, email_outbound, fax_outbound
 from gateway.pipeline import CheckContext, check_bytes
-from gateway.relay.base import Outbound, OutboundAttachment, Relay, RelayReceipt
+from gateway.relay.base import Outbound, Relay, RelayReceipt
 from gateway.relay.notices import NoticeInbox, ProviderNotice
 from gateway.relay.smtp_fax import SmtpFaxRelay
 from gateway.render import RenderedDocument, job_ref_for, render_documents
@@ -36,7 +37,6 @@ from gateway.report import text_report
 HELP = "Check, render and send one message (fax with the provider's notice, e-mail, archives copy)."
 
 PROGRESS_EVERY_SECONDS = 5.0
-ARCHIVES_SUBJECT = "Copie au dossier — {filename}"  # as gateway.service.processor sends it
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,63 +120,21 @@ def run(args: argparse.Namespace) -> int:
 def plan_deliveries(
     result: CheckResult, documents: list[RenderedDocument], job_ref: str, config: Config, *, archives: bool
 ) -> list[Delivery]:
-    """The route's delivery first, then one archives copy per archives address."""
+    """The route's delivery first, then one archives copy per archives address (worded as the service words
+    them: gateway.outbound)."""
     by_purpose = {d.purpose: d for d in documents}
     deliveries: list[Delivery] = []
     route, dest = result.route, result.destination
     if route is Route.FAX and dest.fax and "fax" in by_purpose:
-        fax = _fax_outbound(by_purpose["fax"], job_ref, dest.fax)
+        fax = fax_outbound(result, job_ref, by_purpose["fax"].data, number=dest.fax)
         deliveries.append(Delivery("fax", "fax", fax, show_number(dest.fax)))
     elif route in (Route.EMAIL_INTERNAL, Route.EMAIL_ENCRYPTED) and dest.address and "email" in by_purpose:
-        outbound = _email_outbound(result, by_purpose["email"], job_ref, config, to=dest.address)
-        outbound.encrypt = route is Route.EMAIL_ENCRYPTED
-        outbound.read_receipt = route is Route.EMAIL_INTERNAL
+        outbound = email_outbound(result, job_ref, by_purpose["email"].data, config, to=dest.address)
         deliveries.append(Delivery("e-mail", "exchange", outbound, show_address(dest.address, route)))
     if archives and "archives" in by_purpose:
-        for address in config.gateway.archives:
-            copy = _email_outbound(result, by_purpose["archives"], job_ref, config, to=address, archives=True)
-            deliveries.append(Delivery("archives copy", "exchange", copy, address))
+        copies = archives_outbounds(result, job_ref, by_purpose["archives"].data, config)
+        deliveries += [Delivery("archives copy", "exchange", copy, copy.to) for copy in copies]
     return deliveries
-
-
-def _title(document: RenderedDocument) -> str:
-    return FORM_TITLES[document.form] if document.form else "Document"
-
-
-def _fax_outbound(document: RenderedDocument, job_ref: str, number: str) -> Outbound:
-    form = document.form.value if document.form else "document"
-    return Outbound(
-        job_ref=job_ref,
-        to=number,
-        subject=f"ordofax {form}",
-        body_text="",
-        attachments=[OutboundAttachment(document.filename, document.data)],
-    )
-
-
-def _email_outbound(
-    result: CheckResult,
-    document: RenderedDocument,
-    job_ref: str,
-    config: Config,
-    *,
-    to: str,
-    archives: bool = False,
-) -> Outbound:
-    """An Exchange message carrying the rendered PDF, worded as the service words it (gateway.service.processor:
-    the archives staff and the tenant's mail-flow rules see the same subjects and headers either way)."""
-    attachment = OutboundAttachment(document.filename, document.data)
-    if archives:
-        body = f"Copie au dossier, envoi {job_ref}.\nCopy for the patient's chart, job {job_ref}.\n"
-        subject = ARCHIVES_SUBJECT.format(filename=document.filename)
-        return Outbound(job_ref, to, subject, body, [attachment], headers={"X-Ordofax-Copy": "archives"})
-    title = _title(document)
-    installation = config.gateway.installation
-    body = (
-        f"Veuillez trouver ci-joint le document «{title}» transmis par votre professionnel de la santé "
-        f"({installation}).\n\nPlease find attached the document sent by your health professional.\n"
-    )
-    return Outbound(job_ref, to, f"{title} — {installation}", body, [attachment])
 
 
 def show_number(e164: str) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -31,10 +30,11 @@ from typing import TypeVar
 
 from gateway.config import Config
 from gateway.errors import RelayError, RenderError
-from gateway.models import FORM_TITLES, CheckResult, Route, Severity
+from gateway.models import CheckResult, Route, Severity
 from gateway.notify import NoticeContext, confirmation_notice, failure_notice, rejection_notice
+from gateway.outbound import archives_outbounds, email_outbound, route_outbounds
 from gateway.pipeline import CheckContext, check_bytes
-from gateway.relay.base import Outbound, OutboundAttachment, Relay
+from gateway.relay.base import Outbound, Relay
 from gateway.relay.mime_build import ExchangeThrottled
 from gateway.render import render_documents
 from gateway.service import logs
@@ -45,7 +45,6 @@ from gateway.store import Job, JobState, JobStore, JobUpdate, LeaseLost, NewDocu
 S = JobState
 T = TypeVar("T")
 NOTICE_HEADER = "X-Ordofax-Notice"
-ARCHIVES_SUBJECT = "Copie au dossier — {filename}"
 _CACHE_SIZE = 512
 _ROUTE_ROLE = {
     Route.FAX: "fax",
@@ -77,14 +76,6 @@ class StepDeferred(Exception):
         super().__init__(cause)
         self.delay = delay
         self.cause = cause
-
-
-def document_filename(result: CheckResult, job_id: str) -> str:
-    """The PDF's name as rendered: «<form title>_<file number>.pdf» (see gateway.render.file_name)."""
-    form = result.form
-    title = FORM_TITLES[form] if form is not None else "Document"
-    number = re.sub(r"[^0-9A-Za-z-]", "", result.extracted.patient.file_number or "")[:40]
-    return f"{title}_{number or job_id}.pdf"
 
 
 def _plain(message: EmailMessage) -> tuple[str, str]:
@@ -211,45 +202,11 @@ class Processor:
 
     def _route_outbound(self, job: Job, result: CheckResult, doc: StoredDocument) -> tuple[Relay, list[Outbound]]:
         assert doc.data is not None
-        route = result.route
-        name = document_filename(result, job.id)
-        attachment = OutboundAttachment(name, doc.data)
-        if route is Route.FAX and result.destination.fax:
-            form = result.form.value if result.form else "document"
-            return self.d.fax, [Outbound(job.id, result.destination.fax, f"ordofax {form}", "", [attachment])]
-        if route is Route.ARCHIVES:
-            return self.d.exchange, self._archives_outbounds(job, name, doc.data)
-        title = FORM_TITLES[result.form] if result.form else "Document"
-        body = (
-            f"Veuillez trouver ci-joint le document «{title}» transmis par votre professionnel de la santé "
-            f"({self.d.config.gateway.installation}).\n\nPlease find attached the document sent by your "
-            "health professional.\n"
-        )
-        outbound = Outbound(
-            job.id,
-            result.destination.address or "",
-            f"{title} — {self.d.config.gateway.installation}",
-            body,
-            [attachment],
-            encrypt=route is Route.EMAIL_ENCRYPTED,
-            read_receipt=route is Route.EMAIL_INTERNAL,
-        )
-        return self.d.exchange, [outbound]
-
-    def _archives_outbounds(self, job: Job, filename: str, data: bytes) -> list[Outbound]:
-        subject = ARCHIVES_SUBJECT.format(filename=filename)
-        body = f"Copie au dossier, envoi {job.id}.\nCopy for the patient's chart, job {job.id}.\n"
-        return [
-            Outbound(
-                job.id,
-                address,
-                subject,
-                body,
-                [OutboundAttachment(filename, data)],
-                headers={"X-Ordofax-Copy": "archives"},
-            )
-            for address in self.d.config.gateway.archives
-        ]
+        config = self.d.config
+        outbounds = route_outbounds(result, job.id, doc.data, config)
+        if not outbounds and result.route is not Route.ARCHIVES:  # no usable destination: Exchange refuses it
+            outbounds = [email_outbound(result, job.id, doc.data, config, to=result.destination.address or "")]
+        return (self.d.fax if result.route is Route.FAX and result.destination.fax else self.d.exchange), outbounds
 
     async def _send(self, job: Job) -> Job:
         result = await self._result(job)
@@ -342,7 +299,7 @@ class Processor:
             documents = await self._db(self.d.store.documents, job.id)
             doc = self._document(documents, "archives")
             assert doc.data is not None
-            outbounds = self._archives_outbounds(job, document_filename(result, job.id), doc.data)
+            outbounds = archives_outbounds(result, job.id, doc.data, self.d.config)
             for index, outbound in enumerate(outbounds):
                 await self._archive_copy(job.id, index, outbound)
         job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)

@@ -25,9 +25,10 @@ from fakes.ews import FakeEws
 from fakes.fax_provider import FakeFaxProvider, FaxMode, ReceivedFax, interfax_notice
 from fakes.graph import FakeGraph
 from gateway.config import Config, ExchangeSection, OperationsSection, ProviderSection, StorageSection
+from gateway.outbound import ARCHIVES_SUBJECT
 from gateway.relay.mime_build import JOB_HEADER
 from gateway.service.app import Service
-from gateway.service.processor import ARCHIVES_SUBJECT, NOTICE_HEADER
+from gateway.service.processor import NOTICE_HEADER
 from gateway.store import JobNotFound, JobState
 
 FINAL = frozenset({JobState.NOTIFIED, JobState.PURGED})
