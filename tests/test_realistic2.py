@@ -973,6 +973,366 @@ CASES += [
 ]
 
 
+# --- third batch: orders of fields, labels, traps in the middle of an otherwise valid message --------------
+
+NAM_DELA = nam_for("DELM", dt.date(1975, 6, 12), "F")  # Marie de la Chevrotière
+
+
+def pdf_text_then_scan() -> bytes:
+    """Page 1 typed (text layer), page 2 a scanned handwritten addendum (image only)."""
+    import io
+
+    from reportlab.lib.pagesizes import letter
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out, pagesize=letter)
+    c.drawString(72, 720, "TÉLÉCONSULTATION")
+    c.drawString(72, 700, "Ordonnances médicales - Ramipril 5 mg 1 co po DIE, 90 co")
+    c.showPage()
+    c.drawImage(ImageReader(io.BytesIO(jpeg_bytes())), 72, 400, width=400, height=240)
+    c.showPage()
+    c.save()
+    return out.getvalue()
+
+
+def raw_with_unreferenced_cid_photo() -> bytes:
+    """HTML body with a cid: logo, plus a JPEG that also carries a Content-ID but that the body never shows."""
+    import base64
+
+    from tests.msgbuild import png_bytes
+
+    logo = base64.encodebytes(png_bytes()).decode("ascii")
+    photo = base64.encodebytes(jpeg_bytes()).decode("ascii")
+    body = html_para(sections(*_PLAIN_PARTS))
+    return (
+        f"From: {NGUYEN}\nTo: {PARC_FAX}\nCc: {ARCHIVES}\nSubject: Ordonnance\n"
+        "Date: Wed, 02 Dec 2026 09:13:00 -0500\nMessage-ID: <r2-unref-cid@ssss.gouv.qc.ca>\n"
+        'MIME-Version: 1.0\nContent-Type: multipart/related; boundary="rel"; type="text/html"\n\n'
+        '--rel\nContent-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n'
+        f'<html><body>{body}<p><img src="cid:{LOGO}"></p></body></html>\n'
+        f'--rel\nContent-Type: image/png; name="image001.png"\nContent-ID: <{LOGO}>\n'
+        f"Content-Transfer-Encoding: base64\n\n{logo}\n"
+        '--rel\nContent-Type: image/jpeg; name="IMG_2041.jpg"\nContent-ID: <IMG_2041.jpg@01DB4F11>\n'
+        f"Content-Transfer-Encoding: base64\n\n{photo}\n--rel--\n"
+    ).encode()
+
+
+CASES += [
+    Case(
+        "plain_mobile_no_blank_lines_at_all",
+        Msg(to=PARC_FAX, body="\n".join(sections(*_PLAIN_PARTS).replace("\n\n", "\n").split("\n"))),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "recipient.phone": "+14505550161", "sender.licence": "21504",
+         "sender.last_name": "Nguyen", "sender.phone": "+18195550177", **BOUCHARD_FIELDS, "orders": "1"},
+        absent=("RX_CONTENT_MISSING", "SENDER_NAME_MISSING"),
+    ),
+    Case(
+        "patient_first_then_orders_then_pharmacy_then_signature",
+        Msg(to=PARC_FAX, body=sections(
+            "Bonjour,", PATIENT_BOUCHARD, "Rx : Sertraline 50 mg 1 co po DIE, 30 co, Ren 5",
+            "À transmettre à : Pharmacie du Parc (tél. 450 555-0161, téléc. 450 555-0160)", NGUYEN_SIG)),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "recipient.phone": "+14505550161", "sender.licence": "21504",
+         **BOUCHARD_FIELDS, "orders": "1"},
+    ),
+    Case(
+        "pte_label_and_surname_in_capitals_after_first_name",
+        Msg(patient=(
+            f"Pte : Lucie GIRARD\nDDN : 30-08-1966\nCarte RAMQ : {spaced(NAM_GIRARD)}\n# dossier : 445566"
+        )),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Girard", "patient.first_name": "Lucie", "patient.dob": "1966-08-30",
+         "patient.nam": NAM_GIRARD, "patient.file_number": "445566"},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "surname_in_capitals_without_comma",
+        Msg(patient=(
+            f"GIRARD Lucie, DDN 1966/08/30, NAM {spaced(NAM_GIRARD)}, dossier 445566"
+        )),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Girard", "patient.first_name": "Lucie", "patient.dob": "1966-08-30",
+         "patient.nam": NAM_GIRARD, "patient.file_number": "445566"},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "surname_with_particle_de_la",
+        Msg(patient=(
+            "Nom : de la Chevrotière\nPrénom : Marie\nDate de naissance : 12 juin 1975\n"
+            f"NAM : {spaced(NAM_DELA)}\nNo de dossier : 321654"
+        )),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "de la Chevrotière", "patient.first_name": "Marie", "patient.dob": "1975-06-12",
+         "patient.nam": NAM_DELA, "patient.file_number": "321654"},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "english_date_of_birth_and_chart_hash",
+        Msg(
+            from_=OUELLET, to=AUXBONSOINS_FAX, subject="Prescription",
+            recipient="Pharmacie Auxbonsoins\nPhone 514 555 0151\nFax 514 555 0150",
+            patient=(f"Name: Ngo, Thanh\nDate of birth: 25 Dec 1958\nHealth insurance no.: {spaced(NAM_NGO)}\n"
+                     "Chart # 660022"),
+            orders="Tamsulosin 0.4 mg 1 cap PO at bedtime, 90 caps, 1 refill",
+            signature="Marc Ouellet MD | lic. 09432 | 418 555 0133",
+        ),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+15145550150", "sender.licence": "09432", "sender.phone": "+14185550133",
+         "patient.last_name": "Ngo", "patient.first_name": "Thanh", "patient.dob": "1958-12-25",
+         "patient.nam": NAM_NGO, "patient.file_number": "660022"},
+    ),
+    Case(
+        "father_name_as_identifier",
+        Msg(patient=(
+            "Ordonnance pour Noah Lavoie-Cyr, né le 4 février 2024\nCarte RAMQ pas encore reçue\n"
+            "Père : Julien Cyr\nNo de dossier : 781245\nPoids 12 kg"
+        ), orders="Ibuprofène suspension 100 mg/5 mL, 6 mL po q8h PRN douleur, 1 flacon de 100 mL"),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Lavoie-Cyr", "patient.first_name": "Noah", "patient.dob": "2024-02-04",
+         "patient.nam": None, "patient.file_number": "781245"},
+        absent=("PATIENT_ID_MISSING", "PATIENT_NAM_INVALID"),
+    ),
+    Case(
+        "dob_in_the_future_is_invalid",
+        Msg(patient=(
+            "Ordonnance pour Mme Lan Ng, née le 30 septembre 2079.\nNAM : NGXL 7959 3019\n"
+            "Numéro de dossier : 771502"
+        )),
+        "rejected", "fax", "drug_rx", {"patient.dob": None},
+        present=("PATIENT_DOB_INVALID",),
+    ),
+    Case(
+        "dob_impossible_day",
+        Msg(patient="Ordonnance pour Mme Lan Ng\nDDN : 31/09/1979\nNAM : NGXL 7959 3019\nDossier : 771502"),
+        "rejected", "fax", "drug_rx", {"patient.dob": None},
+        present=("PATIENT_DOB_INVALID",),
+    ),
+    Case(
+        "sex_stated_contradicts_nam",
+        Msg(patient=(
+            f"Patient : Mathieu Dubé, sexe : M\nDDN : 2001-10-09\nNAM : {spaced(NAM_DUBE)}\nDossier : 808080"
+        )),
+        "accepted", "fax", "drug_rx", {"patient.sex": "M", "patient.nam": NAM_DUBE},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "consent_sentence_mentions_dossier_before_file_number",
+        Msg(
+            to="ginette.roy50@gmail.com", subject="Requête de laboratoire",
+            recipient=("Destinataire : usagère\nConsentement à l'envoi par courriel obtenu et consigné au "
+                       "dossier le 1er décembre 2026"),
+            patient=(f"Usagère : Ginette Roy\nDDN : 1950-01-01\nNAM : {spaced(NAM_ROY)}\nNo de dossier : 120034"),
+            orders="Prélèvements : TSH, T4 libre, créatinine\nValeurs critiques : me joindre au 819 555-0177",
+            signature="Julie Nguyen, MD\nPermis 21504",
+        ),
+        "accepted", "email_encrypted", "lab_rx",
+        {"patient.file_number": "120034", "patient.dob": "1950-01-01", "patient.nam": NAM_ROY,
+         "critical_values_phone": "+18195550177"},
+    ),
+    Case(
+        "subject_says_ordonnance_body_is_imaging_to_radiology",
+        Msg(to=RADIO_FAX, subject="Ordonnance", recipient=RADIO_BLOCK, patient=PATIENT_BOUCHARD,
+            orders="Radiographie du poignet gauche (2 incidences)\nIndication : chute sur la main, R/O fracture"),
+        "accepted", "fax", "imaging_rx",
+        {"recipient.fax": "+15145550170", **BOUCHARD_FIELDS},
+        absent=("DRUG_RX_NOT_PHARMACY", "RX_DRUG_INCOMPLETE"),
+    ),
+    Case(
+        "empty_subject_drug_order_in_body",
+        Msg(subject="", orders="Ordonnance :\nRamipril 5 mg 1 co po DIE, 90 co, Ren 3"),
+        "accepted", "fax", "drug_rx", {"orders": "1"},
+        absent=("DOCUMENT_KIND_UNKNOWN",),
+    ),
+    Case(
+        "rx_prefix_on_the_drug_line_and_ursodiol_udca",
+        Msg(orders="Rx : Ursodiol (UDCA) 250 mg 1 co po BID, 60 co, Ren 5"),
+        "accepted", "fax", "drug_rx", {"orders": "1"},
+        absent=("RX_SIG_VAGUE", "RX_DRUG_INCOMPLETE", "RX_DANGEROUS_ABBREVIATION"),
+    ),
+    Case(
+        "decimal_comma_and_leading_zero_are_safe",
+        Msg(orders=("Hydrochlorothiazide 12,5 mg 1 co po DIE, 90 co, Ren 3\n"
+                    "Prednisone 2.5 mg 1 co po DIE x 5 jours, 5 co\nColchicine 0.6 mg 1 co po BID, 20 co")),
+        "accepted", "fax", "drug_rx", {"orders": "3"},
+        absent=("RX_DANGEROUS_ABBREVIATION", "RX_DRUG_INCOMPLETE"),
+    ),
+    Case(
+        "cc_and_microgram_sign_are_flagged",
+        Msg(orders=("Lactulose 667 mg/mL, 15 cc po BID, 500 mL\n"
+                    "Fentanyl timbre 25 µg/h, 1 timbre q72h, 10 timbres")),
+        "accepted", "fax", "drug_rx", {},
+        present=("RX_DANGEROUS_ABBREVIATION",),
+    ),
+    Case(
+        "unregistered_network_sender",
+        Msg(from_="Alexandre Côté <alexandre.cote.med@ssss.gouv.qc.ca>",
+            signature="Dr Alexandre Côté, permis 23456, tél. 819 555-0188"),
+        "rejected", None, None, {}, present=("SENDER_UNREGISTERED",), absent=("SENDER_DOMAIN",),
+    ),
+    Case(
+        "fax_and_patient_both_in_to",
+        Msg(to=f"{PARC_FAX}, marie-eve.bouchard@outlook.com", recipient=PARC_BLOCK, patient=PATIENT_BOUCHARD),
+        "rejected", None, None, {}, present=("RECIPIENT_MULTIPLE",),
+    ),
+    Case(
+        "outlook_plain_alternative_with_cid_placeholder",
+        Msg(to=PARC_FAX, recipient=PARC_BLOCK, patient=PATIENT_BOUCHARD,
+            orders="Sertraline 50 mg 1 co po DIE, 30 co, Ren 5",
+            signature=("[cid:image001.png@01DB4F11.2C3D4E50]\nDre Julie Nguyen | Médecin de famille\n"
+                       "Permis 21504 | Tél. 819 555-0177")),
+        "accepted", "fax", "drug_rx",
+        {"sender.licence": "21504", "sender.phone": "+18195550177", "sender.last_name": "Nguyen", **BOUCHARD_FIELDS,
+         "orders": "1"},
+    ),
+    Case(
+        "progress_notes_pdf_named_with_curly_apostrophe_like_the_guide",
+        Msg(from_=GAGNON, to=ARCHIVES, cc=None, subject="Notes d'évolution",
+            greeting="", recipient="Notes d’évolution ci-jointes (téléconsultation).",
+            patient=(f"Usager : TREMBLAY, André\nDDN : 3 novembre 1947\nNAM : {spaced(NAM_TREMBLAY)}\n"
+                     "Dossier : 300122"),
+            orders="",
+            signature="Dre Sophie Gagnon\nPermis 18765 — tél. 514 555-0123",
+            attachments=(Part(pdf_text("TÉLÉCONSULTATION\nNotes d'évolution\nSuivi IC, stable."), PDF,
+                              "Notes d’évolution_300122.pdf"),)),
+        "accepted", "archives", "progress_notes",
+        {"patient.file_number": "300122", "sender.licence": "18765"},
+        absent=("ATTACHMENT_NAME", "RX_CONTENT_MISSING"),
+    ),
+    Case(
+        "pdf_with_a_scanned_second_page",
+        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(pdf_text_then_scan(), PDF,
+                                                      "Ordonnances médicales_771502.pdf"),)),
+        "rejected", "fax", "drug_rx", {}, present=("ATTACHMENT_SCANNED",),
+    ),
+    Case(
+        "jpeg_disguised_as_pdf",
+        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(jpeg_bytes(), PDF, "Ordonnances médicales_771502.pdf"),)),
+        "rejected", "fax", "drug_rx", {}, present=("ATTACHMENT_PHOTO",),
+    ),
+    Case(
+        "image_with_content_id_never_shown_in_body_is_an_attachment",
+        raw_with_unreferenced_cid_photo(),
+        "rejected", "fax", "drug_rx", {**BOUCHARD_FIELDS},
+        present=("ATTACHMENT_PHOTO", "INLINE_IMAGE_IGNORED"),
+    ),
+    Case(
+        "lab_requisition_faxed_to_the_lab",
+        Msg(to=f"4185550180@{FAX_DOMAIN}", subject="Requête de laboratoire",
+            recipient="Laboratoire Biomed Québec\nTél. : 418 555-0181\nTéléc. : 418 555-0180",
+            patient=PATIENT_BOUCHARD, orders="Analyses : FSC, ferritine, B12"),
+        None, "fax", "lab_rx",
+        {"recipient.fax": "+14185550180", "recipient.phone": "+14185550181", **BOUCHARD_FIELDS},
+        absent=("DRUG_RX_NOT_PHARMACY", "IMAGING_RX_NOT_IMAGING", "FAX_NOT_IN_DIRECTORY"),
+    ),
+    Case(
+        "sender_reachable_label_pour_me_joindre",
+        Msg(signature="Julie Nguyen, MD, permis 21504\nPour me joindre rapidement : 819 555-0177 (cellulaire)"),
+        "accepted", "fax", "drug_rx", {"sender.phone": "+18195550177", "sender.licence": "21504"},
+    ),
+]
+
+
+# --- fourth batch: each one isolates a cause seen above ----------------------------------------------------
+
+NOTES_PATIENT = f"Usager : TREMBLAY, André\nDDN : 3 novembre 1947\nNAM : {spaced(NAM_TREMBLAY)}\nDossier : 300122"
+
+CASES += [
+    Case(
+        "outlook_autocorrect_curly_apostrophe_in_notes_subject",
+        Msg(from_=GAGNON, to=ARCHIVES, cc=None, subject="Notes d’évolution – téléconsultation", greeting="",
+            recipient="", patient=NOTES_PATIENT,
+            orders="Téléconsultation de suivi : insuffisance cardiaque stable, poursuivre la médication.",
+            signature="Dre Sophie Gagnon\nPermis 18765 — tél. 514 555-0123"),
+        "accepted", "archives", "progress_notes",
+        {"patient.file_number": "300122", "sender.licence": "18765"},
+        absent=("DOCUMENT_KIND_UNKNOWN",),
+    ),
+    Case(
+        "signature_right_after_the_order_line",
+        Msg(to=PARC_FAX, body=sections(
+            "Bonjour,", PARC_BLOCK, PATIENT_BOUCHARD,
+            "Sertraline 50 mg 1 co po DIE, 30 co, Ren 5\nDre Julie Nguyen, permis 21504, tél. 819 555-0177")),
+        "accepted", "fax", "drug_rx",
+        {"sender.last_name": "Nguyen", "sender.licence": "21504", "sender.phone": "+18195550177",
+         **BOUCHARD_FIELDS, "orders": "1"},
+        absent=("RX_CONTENT_MISSING",),
+    ),
+    Case(
+        "civility_then_first_name_then_surname_in_capitals",
+        Msg(patient=(f"Mme Lucie GIRARD\nDDN : 1966-08-30\nNAM : {spaced(NAM_GIRARD)}\nDossier : 445566")),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Girard", "patient.first_name": "Lucie", "patient.nam": NAM_GIRARD},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "english_mrs_and_born",
+        Msg(
+            from_=OUELLET, to=AUXBONSOINS_FAX, subject="Prescription",
+            recipient="Pharmacie Auxbonsoins\nTel: 514-555-0151\nFax: 514-555-0150",
+            patient=f"Mrs. Lucie Girard, born August 30, 1966\nRAMQ: {spaced(NAM_GIRARD)}\nMRN: 445566",
+            orders="Levothyroxine 75 mcg 1 tab PO daily, 90 tabs, 3 refills",
+            signature="Dr. Marc Ouellet, MD\nLicense 09432\nTel: 418-555-0133",
+        ),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Girard", "patient.first_name": "Lucie", "patient.dob": "1966-08-30",
+         "patient.nam": NAM_GIRARD, "patient.file_number": "445566"},
+    ),
+    Case(
+        "patient_label_with_particle_in_surname",
+        Msg(patient=(f"Patiente : Marie de la Chevrotière\nDDN : 1975-06-12\nNAM : {spaced(NAM_DELA)}\n"
+                     "Dossier : 321654")),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "de la Chevrotière", "patient.first_name": "Marie", "patient.nam": NAM_DELA},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "dn_label_for_date_de_naissance",
+        Msg(patient=(f"Patiente : Lucie Girard\nDN : 1966-08-30\nNAM : {spaced(NAM_GIRARD)}\nDossier : 445566")),
+        "accepted", "fax", "drug_rx",
+        {"patient.dob": "1966-08-30", "patient.last_name": "Girard"},
+        absent=("PATIENT_DOB_MISSING",),
+    ),
+    Case(
+        "licence_written_with_a_thousands_space",
+        Msg(signature="Dre Julie Nguyen\nPermis : 21 504\nTél. : 819 555-0177"),
+        "accepted", "fax", "drug_rx",
+        {"sender.licence": "21504"},
+        absent=("SENDER_IDENTITY_MISMATCH",),
+    ),
+    Case(
+        "english_sig_disp_refills_on_separate_lines",
+        Msg(from_=OUELLET, to=AUXBONSOINS_FAX, subject="Prescription",
+            recipient="Pharmacie Auxbonsoins\nTel: 514-555-0151\nFax: 514-555-0150",
+            orders="Ramipril 5 mg caps\nSig: 1 cap PO daily\nDisp: 90 caps\nRefills: 3",
+            signature="Dr. Marc Ouellet, MD\nLicense 09432\nTel: 418-555-0133"),
+        "accepted", "fax", "drug_rx", {"sender.licence": "09432"},
+        absent=("RX_DRUG_INCOMPLETE",),
+    ),
+    Case(
+        "pharmacy_name_in_parentheses_after_the_fax",
+        Msg(recipient="Téléc. : 819 555-0190 (Pharmacie Lafleur et Gendron, tél. 819 555-0191)"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.name": "Pharmacie Lafleur et Gendron", "recipient.fax": "+18195550190",
+         "recipient.phone": "+18195550191"},
+    ),
+    Case(
+        "pharmacien_label_before_pharmacy_name",
+        Msg(recipient="Pharmacien(ne) : Pharmacie Lafleur et Gendron\nTél : 819 555-0191\nTéléc : 819 555-0190"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.name": "Pharmacie Lafleur et Gendron", "recipient.fax": "+18195550190"},
+    ),
+    Case(
+        "t_and_f_single_letters_in_parentheses_one_line",
+        Msg(recipient="Pharmacie Lafleur et Gendron (T 819-555-0191 / F 819-555-0190)"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.name": "Pharmacie Lafleur et Gendron", "recipient.fax": "+18195550190",
+         "recipient.phone": "+18195550191", "orders": "1"},
+    ),
+]
+
+
 def _value(result_json: dict[str, object], key: str, critical: str | None) -> str | None:
     if key == "critical_values_phone":
         return critical
