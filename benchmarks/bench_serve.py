@@ -1,6 +1,7 @@
 """End-to-end throughput and latency of `ordofax serve`, against a bare relay as the limit.
 
     .venv/bin/python benchmarks/bench_serve.py [--messages N] [--concurrency C] [--workers W] [--engines E,E]
+                                               [--profile DIR]
 
 For each store engine: the real `ordofax serve` runs as a subprocess (the stand-ins — fake provider with
 immediate confirmation, fake Graph — run in this process); N drug prescriptions with distinct Message-IDs
@@ -9,6 +10,9 @@ the provider's acceptance of the last fax; latency is per message, from the list
 acceptance of that message's fax (both clocks are this process's). The bare relay is an aiosmtpd listener in
 a subprocess that answers 250 and forwards a ready-made fax message (the same PDF size) to the same provider
 with an aiosmtplib client: no storage, no check, no render — the floor any relay pays on this machine.
+
+`--profile DIR` runs serve under yappi (CPU clock, every thread: the to_thread work too) and writes
+DIR/serve-<engine>.pstat (read it with `python -m pstats`); yappi is not a dependency, `pip install yappi`.
 """
 
 from __future__ import annotations
@@ -136,8 +140,24 @@ async def measure(
     return Figures(label, count, end - started, [max(0.0, at[r] - t) for r, t in accepted.items()])
 
 
+def serve_command(path: Path, profile: Path | None, engine: str) -> list[str]:
+    """`python -m gateway serve`, or the same under yappi writing profile/serve-<engine>.pstat at exit."""
+    if profile is None:
+        return [sys.executable, "-m", "gateway", "serve", "--config", str(path)]
+    out = profile.resolve() / f"serve-{engine}.pstat"
+    code = (
+        "import atexit, sys, yappi\n"
+        "yappi.set_clock_type('cpu')\n"
+        "yappi.start(profile_threads=True)\n"
+        f"atexit.register(lambda: (yappi.stop(), yappi.get_func_stats().save({str(out)!r}, type='pstat')))\n"
+        "from gateway.cli import main\n"
+        f"sys.exit(main(['serve', '--config', {str(path)!r}]))\n"
+    )
+    return [sys.executable, "-c", code]
+
+
 async def bench_serve(
-    engine: str, count: int, concurrency: int, workers: int, tmp: Path, rate: float
+    engine: str, count: int, concurrency: int, workers: int, tmp: Path, rate: float, profile: Path | None = None
 ) -> tuple[Figures, Figures]:
     config = default_config()
     async with StandIns(config) as standins:
@@ -152,8 +172,7 @@ async def bench_serve(
         standins.notify_service(port)
         path = write_config(tmp / f"serve-{engine}.toml", sections)
         log = (tmp / f"serve-{engine}.log").open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "gateway", "serve", "--config", str(path)], cwd=ROOT,
-                                stdout=log, stderr=log)  # fmt: skip
+        proc = subprocess.Popen(serve_command(path, profile, engine), cwd=ROOT, stdout=log, stderr=log)
         before = _children_cpu()
         try:
             await wait_port(port, proc)
@@ -257,24 +276,32 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--rate", type=float, default=8.0, help="paced run: messages per second (latency)")
+    parser.add_argument("--profile", type=Path, help="write a yappi profile of serve (all threads) here")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare relay")
     args = parser.parse_args()
 
     async def run_all() -> None:
-        bare, bare_paced = await bench_bare(args.messages, args.concurrency, args.rate)
+        bare = bare_paced = None
+        if not args.no_bare:
+            bare, bare_paced = await bench_bare(args.messages, args.concurrency, args.rate)
         results = []
         with tempfile.TemporaryDirectory(prefix="ordofax-bench-") as tmp:
             for engine in args.engines.split(","):
                 folder = Path(tmp) / engine
                 folder.mkdir()
                 results.append(
-                    await bench_serve(engine, args.messages, args.concurrency, args.workers, folder, args.rate)
+                    await bench_serve(
+                        engine, args.messages, args.concurrency, args.workers, folder, args.rate, args.profile
+                    )
                 )
         print(f"cores: {os.cpu_count()}, messages: {args.messages}, clients: {args.concurrency}, "
               f"serve workers: {args.workers}; saturated runs give throughput, paced runs latency")  # fmt: skip
-        print(bare.line())
-        print(bare_paced.line())
+        if bare is not None and bare_paced is not None:
+            print(bare.line())
+            print(bare_paced.line())
         for figures, paced in results:
-            print(figures.line() + f"   ratio to bare relay {figures.rate / bare.rate:.2f}")
+            ratio = f"   ratio to bare relay {figures.rate / bare.rate:.2f}" if bare is not None else ""
+            print(figures.line() + ratio)
             print(paced.line())
 
     asyncio.run(run_all())

@@ -269,3 +269,35 @@ async def test_no_fallback_when_starttls_or_auth_is_not_offered(
     assert (caught.value.retryable, caught.value.cause) == (False, "refused")
     assert "not supported" in str(caught.value)
     assert provider.jobs == []
+
+
+@pytest.mark.parametrize(
+    ("filename", "subject", "body", "cover"),
+    [
+        ("Ordonnances médicales_771502.pdf", "ordofax AH-251", "", False),
+        ("AH-251.pdf", "Télécopie ordofax", "", False),
+        ("AH-251.pdf", "ordofax", "Page de garde\nCover page", True),
+        ("AH-251.pdf", "ordofax", "Télé", True),
+    ],
+)
+def test_message_bytes_say_what_the_email_package_says(filename: str, subject: str, body: str, cover: bool) -> None:
+    import email
+    import email.policy
+
+    from gateway.relay.smtp_fax import build_fax_message, fax_message_bytes
+
+    provider = ProviderSection.model_validate({"cover_page": cover})
+    job = Outbound(
+        "JOB-0001", NUMBER, subject, body, [OutboundAttachment(filename, sample_pdf(2))], headers={"X-A": "b"}
+    )
+
+    def seen(data: bytes) -> list[object]:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+        headers = [(k, str(v)) for k, v in message.items() if k not in ("Date", "Message-ID", "Content-Type")]
+        parts = [(p.get_content_type(), p.get_filename(), p.get_content(), p.defects) for p in message.iter_parts()]
+        return [headers, parts, message.defects]
+
+    to, data = fax_message_bytes(job, provider)
+    assert to.startswith("15145550150@")
+    assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert seen(data) == seen(build_fax_message(job, provider).as_bytes(policy=email.policy.SMTP))

@@ -18,13 +18,15 @@ reported as retryable "unreachable", and the message says so, because a duplicat
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import datetime as dt
 import email.policy
 import re
+import secrets
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import encode_rfc2231, format_datetime, formatdate, make_msgid
 from typing import Literal
 
 import aiosmtplib
@@ -133,6 +135,71 @@ def _fax_message(outbound: Outbound, provider: ProviderSection) -> EmailMessage:
     return msg
 
 
+_TOKEN_RE = re.compile(r"^[\x20-\x7e]*$")  # printable ASCII: a header value that needs no encoding
+_MIME_TYPE_RE = re.compile(r"^[A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+$")
+_RESERVED = {"from", "to", "subject", "date", "message-id", JOB_HEADER.lower()}
+
+
+def fax_message_bytes(outbound: Outbound, provider: ProviderSection) -> tuple[str, bytes]:
+    """(provider address, the message's bytes as sent): the same message as `build_fax_message`, written
+    directly. Why: the email package's generator costs ~4 ms per fax (header registry, base64 line by line);
+    this is ~0.2 ms. Anything unusual (non-ASCII header values or body, odd content types) takes the email
+    package's path, so the output is always a valid RFC 5322 / MIME message."""
+    _check_job_ref(outbound.job_ref)
+    if not outbound.attachments:
+        raise RelayError("a fax needs a document to send", retryable=False, cause="invalid")
+    to = fax_address(provider.address_template, outbound.to)
+    fast = _fast_fax_bytes(outbound, provider, to)
+    if fast is not None:
+        return to, fast
+    return to, build_fax_message(outbound, provider).as_bytes(policy=email.policy.SMTP)
+
+
+def _fast_fax_bytes(outbound: Outbound, provider: ProviderSection, to: str) -> bytes | None:
+    tag = subject_tag(outbound.job_ref)
+    subject = outbound.subject if tag in outbound.subject else f"{outbound.subject} {tag}".strip()
+    body = outbound.body_text if provider.cover_page else ""
+    headers = [
+        ("From", provider.from_address),
+        ("To", to),
+        ("Subject", subject),
+        ("Date", format_datetime(dt.datetime.now(dt.UTC))),
+        ("Message-ID", make_msgid(domain=provider.from_address.rpartition("@")[2] or None)),
+        (JOB_HEADER, outbound.job_ref),
+        *((n, v) for n, v in outbound.headers.items() if n.lower() not in _RESERVED),
+    ]
+    plain = all(_TOKEN_RE.match(f"{n}: {v}") and len(n) + len(v) < 900 for n, v in headers)
+    if not plain or not body.isascii() or any(len(line) > 900 for line in body.splitlines()):
+        return None
+    if not all(_MIME_TYPE_RE.match(a.content_type) for a in outbound.attachments):
+        return None
+    boundary = f"==============={secrets.randbelow(10**19):019d}=="
+    text = "\r\n".join(body.splitlines()) + "\r\n"
+    lines = [f"{name}: {value}" for name, value in headers]
+    lines += ["MIME-Version: 1.0", f'Content-Type: multipart/mixed; boundary="{boundary}"', ""]
+    lines += [f"--{boundary}", 'Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: 7bit", ""]
+    parts = ["\r\n".join(lines).encode("ascii") + b"\r\n" + text.encode("ascii")]
+    for att in outbound.attachments:
+        head = [
+            f"\r\n--{boundary}",
+            f"Content-Type: {att.content_type}",
+            "Content-Transfer-Encoding: base64",
+            f"Content-Disposition: attachment;\r\n {_filename_param(att.filename)}",
+            "",
+            "",
+        ]
+        parts.append("\r\n".join(head).encode("ascii") + base64.encodebytes(att.data).replace(b"\n", b"\r\n"))
+    parts.append(f"\r\n--{boundary}--\r\n".encode("ascii"))
+    return b"".join(parts)
+
+
+def _filename_param(filename: str) -> str:
+    """The filename parameter as the email package writes it: quoted ASCII, or RFC 2231 for anything else."""
+    if filename.isascii() and _TOKEN_RE.match(filename) and '"' not in filename and "\\" not in filename:
+        return f'filename="{filename}"'
+    return "filename*=" + encode_rfc2231(filename, "utf-8")
+
+
 def _client(endpoint: SmtpEndpoint) -> aiosmtplib.SMTP:
     return aiosmtplib.SMTP(
         hostname=endpoint.host,
@@ -188,8 +255,11 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
     return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
 
 
-async def smtp_send(message: EmailMessage, endpoint: SmtpEndpoint, *, sender: str, recipients: list[str]) -> str:
-    """Send one message; return the server's final reply text. Raises RelayError on any failure."""
+async def smtp_send(
+    message: EmailMessage | bytes, endpoint: SmtpEndpoint, *, sender: str, recipients: list[str]
+) -> str:
+    """Send one message (or its bytes, CRLF line ends); return the server's final reply text. Raises
+    RelayError on any failure."""
     client = _client(endpoint)
     stage = _Stage()
     try:
@@ -214,13 +284,14 @@ class _Stage:
 
 
 async def _transaction(
-    client: aiosmtplib.SMTP, message: EmailMessage, sender: str, recipients: list[str], stage: _Stage
+    client: aiosmtplib.SMTP, message: EmailMessage | bytes, sender: str, recipients: list[str], stage: _Stage
 ) -> str:
     await client.mail(sender)
     for rcpt in recipients:
         await client.rcpt(rcpt)
     stage.data_sent = True
-    response = await client.data(message.as_bytes(policy=email.policy.SMTP))
+    data = message if isinstance(message, bytes) else message.as_bytes(policy=email.policy.SMTP)
+    response = await client.data(data)
     return response.message
 
 
@@ -234,10 +305,8 @@ class SmtpFaxRelay:
         self._endpoint = SmtpEndpoint.from_provider(provider)
 
     async def deliver(self, outbound: Outbound) -> RelayReceipt:
-        message = build_fax_message(outbound, self._provider)
-        reply = await smtp_send(
-            message, self._endpoint, sender=self._provider.from_address, recipients=[str(message["To"])]
-        )
+        to, data = fax_message_bytes(outbound, self._provider)
+        reply = await smtp_send(data, self._endpoint, sender=self._provider.from_address, recipients=[to])
         queued = _QUEUED_AS_RE.search(reply)
         return RelayReceipt(
             job_ref=outbound.job_ref,
