@@ -1333,6 +1333,121 @@ CASES += [
 ]
 
 
+# --- fifth batch: progress notes as written, HTML from other clients, traps that must stay harmless ---------
+
+OUTLOOK_HEAD = (
+    '<html xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    '<head><meta name=Generator content="Microsoft Word 15 (filtered medium)">'
+    "<!--[if !mso]><style>v\\:* {behavior:url(#default#VML);}</style><![endif]-->"
+    '<style><!--\n@font-face {font-family:"Cambria Math";}\np.MsoNormal {margin:0cm;font-size:11.0pt;}\n--></style>'
+    '<!--[if gte mso 9]><xml>\n<o:shapedefaults v:ext="edit" spidmax="1026" />\n</xml><![endif]--></head>'
+)
+GAGNON_NOTES_SIG = "Dre Sophie Gagnon\nPermis 18765\nTél. 514 555-0123"
+
+
+def _entities(text: str) -> str:
+    return text.replace("é", "&eacute;").replace("è", "&#232;").replace("É", "&Eacute;")
+
+
+def raw_with_rfc2231_pdf_name() -> bytes:
+    import base64
+
+    pdf = base64.encodebytes(pdf_text()).decode("ascii")
+    plain = sections(PARC_BLOCK, PATIENT_BOUCHARD, "Voir l'ordonnance ci-jointe.", NGUYEN_SIG)
+    quoted_name = "Ordonnances%20m%C3%A9dicales_554433.pdf"
+    return (
+        f"From: {NGUYEN}\nTo: {PARC_FAX}\nCc: {ARCHIVES}\nSubject: Ordonnance\n"
+        "Date: Wed, 02 Dec 2026 09:13:00 -0500\nMessage-ID: <r2-rfc2231@ssss.gouv.qc.ca>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="mx"\n\n'
+        '--mx\nContent-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n'
+        f"{plain}\n--mx\nContent-Type: application/pdf; name*=utf-8''{quoted_name}\n"
+        f"Content-Disposition: attachment;\n filename*=utf-8''{quoted_name}\n"
+        f"Content-Transfer-Encoding: base64\n\n{pdf}\n--mx--\n"
+    ).encode()
+
+
+CASES += [
+    Case(
+        "progress_notes_soap_letters",
+        Msg(from_=GAGNON, to=ARCHIVES, cc=None, subject="Notes d'évolution", greeting="", recipient="",
+            patient=NOTES_PATIENT,
+            orders=("S: usager stable, pas de dyspnée.\nO: TA 132/80, poids stable.\nA: IC compensée.\n"
+                    "P: poursuivre, revoir dans 3 mois."),
+            signature=GAGNON_NOTES_SIG),
+        "accepted", "archives", "progress_notes",
+        {"patient.file_number": "300122", "sender.licence": "18765", "orders": "4"},
+        absent=("RX_CONTENT_MISSING",),
+    ),
+    Case(
+        "progress_notes_heading_in_body_curly_apostrophe_neutral_subject",
+        Msg(from_=GAGNON, to=ARCHIVES, cc=None, subject="Téléconsultation du 2 décembre", greeting="",
+            recipient="NOTES D’ÉVOLUTION", patient=NOTES_PATIENT,
+            orders="Usager stable, pas de dyspnée. TA 132/80. IC compensée, poursuivre la médication.",
+            signature=GAGNON_NOTES_SIG),
+        "accepted", "archives", "progress_notes",
+        {"patient.file_number": "300122"},
+        absent=("DOCUMENT_KIND_UNKNOWN",),
+    ),
+    Case(
+        "progress_notes_to_a_network_colleague",
+        Msg(from_=GAGNON, to="dr.levesque.cardio@ssss.gouv.qc.ca", subject="Notes d'évolution",
+            recipient="Dr Levesque, cardiologie", patient=NOTES_PATIENT,
+            orders="Téléconsultation : IC stable, pas de changement.", signature=GAGNON_NOTES_SIG),
+        "accepted", "email_internal", "progress_notes", {"patient.file_number": "300122"},
+        absent=("NOTES_NOT_TO_ARCHIVES",),
+    ),
+    Case(
+        "progress_notes_emailed_to_the_patient",
+        Msg(from_=GAGNON, to="andre.tremblay47@gmail.com", subject="Notes d'évolution",
+            recipient="Destinataire : usager\nConsentement de l'usager à l'envoi par courriel : obtenu",
+            patient=NOTES_PATIENT, orders="Téléconsultation : IC stable.", signature=GAGNON_NOTES_SIG),
+        "rejected", "email_encrypted", "progress_notes", {}, present=("NOTES_NOT_TO_ARCHIVES",),
+    ),
+    Case(
+        "outlook_desktop_html_head_conditional_comments_and_entities",
+        Msg(to=PARC_FAX, html_body=OUTLOOK_HEAD + '<body lang=FR-CA link="#0563C1"><div class=WordSection1>' + "".join(
+            f"<p class=MsoNormal>{_entities(line) if line else '&nbsp;'}<o:p></o:p></p>"
+            for line in sections(*_PLAIN_PARTS).split("\n")) + "</div></body></html>"),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "sender.licence": "21504", **BOUCHARD_FIELDS, "orders": "1"},
+    ),
+    Case(
+        "owa_reply_with_blockquote_of_the_pharmacy_request",
+        Msg(to=PARC_FAX, subject="RE: Renouvellement", html_body=(
+            "<html><body><div>" + "".join(f"<div>{line or '<br>'}</div>" for line in
+                                          sections(*_PLAIN_PARTS).split("\n"))
+            + '</div><br><div id="divRplyFwdMsg" dir="ltr"><hr><font face="Calibri"><b>De :</b> Pharmacie du Parc'
+            " &lt;parc@bellnet.ca&gt;<br><b>Envoyé :</b> 1 décembre 2026 16:02<br><b>À :</b> Nguyen, Julie<br>"
+            "<b>Objet :</b> Renouvellement</font><div>&nbsp;</div></div><blockquote><div>Renouvellement pour "
+            "M. Gérard Paquette, NAM PAQG 3102 0215, dossier 999111. Synthroid tel que prescrit. "
+            "Téléc. 450 555-0169</div></blockquote></body></html>")),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", **BOUCHARD_FIELDS, "orders": "1"},
+        absent=("RX_SIG_VAGUE", "FAX_NUMBER_MISMATCH"),
+    ),
+    Case(
+        "rfc2231_encoded_attachment_name",
+        raw_with_rfc2231_pdf_name(),
+        "accepted", "fax", "drug_rx", {**BOUCHARD_FIELDS},
+        absent=("ATTACHMENT_NAME", "RX_CONTENT_MISSING"),
+    ),
+    Case(
+        "medecin_traitant_named_in_the_patient_block",
+        Msg(patient=PATIENT_BOUCHARD + "\nMédecin traitant : Dr Marc Ouellet (permis 09432)", to=PARC_FAX,
+            recipient=PARC_BLOCK),
+        "accepted", "fax", "drug_rx",
+        {"sender.last_name": "Nguyen", "sender.licence": "21504", **BOUCHARD_FIELDS},
+        absent=("SENDER_IDENTITY_MISMATCH",),
+    ),
+    Case(
+        "clinic_fax_listed_before_the_phone_in_signature",
+        Msg(signature="Dre Julie Nguyen\nPermis 21504\nTéléc. : 819 555-0178\nTél. : 819 555-0177"),
+        "accepted", "fax", "drug_rx", {"sender.phone": "+18195550177"},
+        absent=("FAX_NUMBER_MISMATCH",),
+    ),
+]
+
+
 def _value(result_json: dict[str, object], key: str, critical: str | None) -> str | None:
     if key == "critical_values_phone":
         return critical
