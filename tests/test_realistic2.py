@@ -1448,6 +1448,132 @@ CASES += [
 ]
 
 
+# --- sixth batch: letterhead on top, civilities, EMR-style identification, envelope details ----------------
+
+G_NAM = spaced(NAM_GIRARD)
+GIRARD_FIELDS: dict[str, str | None] = {
+    "patient.last_name": "Girard", "patient.first_name": "Lucie", "patient.dob": "1966-08-30",
+    "patient.nam": NAM_GIRARD, "patient.file_number": "445566",
+}
+NAM_EMOND = nam_for("EMOE", dt.date(1970, 4, 2), "F")  # Élise Émond
+
+
+def _girard(first_line: str, dob_line: str = "DDN : 1966-08-30") -> str:
+    return f"{first_line}\n{dob_line}\nNAM : {G_NAM}\nDossier : 445566\nAllergies : aucune"
+
+
+CASES += [
+    Case(
+        "prescriber_letterhead_on_top_of_the_message",
+        Msg(body=sections(
+            "Dre Julie Nguyen, médecin — permis 21504 — tél. 819 555-0177\nGMF Cœur-du-Québec",
+            "Bonjour,", PARC_BLOCK, PATIENT_BOUCHARD, "Sertraline 50 mg 1 co po DIE, 30 co, Ren 5", "Merci"),
+            to=PARC_FAX),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "recipient.phone": "+14505550161", "sender.last_name": "Nguyen",
+         "sender.licence": "21504", "sender.phone": "+18195550177", **BOUCHARD_FIELDS, "orders": "1"},
+    ),
+    Case(
+        "prescripteur_label_before_the_recipient",
+        Msg(body=sections(
+            "Prescripteur : Dre Julie Nguyen, médecin — permis 21504 — tél. 819 555-0177",
+            PARC_BLOCK, PATIENT_BOUCHARD, "Sertraline 50 mg 1 co po DIE, 30 co, Ren 5"), to=PARC_FAX),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "sender.licence": "21504", **BOUCHARD_FIELDS, "orders": "1"},
+    ),
+    Case("civility_madame_in_full", Msg(patient=_girard("Madame Lucie Girard")),
+         "accepted", "fax", "drug_rx", GIRARD_FIELDS, absent=("PATIENT_NAM_MISMATCH",)),
+    Case("civility_mlle", Msg(patient=_girard("Mlle Lucie Girard")),
+         "accepted", "fax", "drug_rx", GIRARD_FIELDS, absent=("PATIENT_NAM_MISMATCH",)),
+    Case("civility_mme_with_a_period", Msg(patient=_girard("Mme. Lucie Girard")),
+         "accepted", "fax", "drug_rx", GIRARD_FIELDS, absent=("PATIENT_NAME_MISSING",)),
+    Case(
+        "civility_ms_english",
+        Msg(from_=OUELLET, to=AUXBONSOINS_FAX, recipient="Pharmacie Auxbonsoins\nTel: 514-555-0151\nFax: 514-555-0150",
+            patient=f"Ms. Lucie Girard\nDOB: 1966-08-30\nRAMQ: {G_NAM}\nChart: 445566\nAllergies: none",
+            signature="Dr. Marc Ouellet, MD\nLicense 09432\nTel: 418-555-0133"),
+        "accepted", "fax", "drug_rx", GIRARD_FIELDS,
+    ),
+    Case(
+        "emr_identification_block_without_labels",
+        Msg(patient=f"IDENTIFICATION DE L'USAGER\nGIRARD, Lucie\n1966-08-30\n{G_NAM}\nDossier 445566"),
+        "accepted", "fax", "drug_rx", GIRARD_FIELDS, absent=("PATIENT_NAME_MISSING", "PATIENT_DOB_MISSING"),
+    ),
+    Case(
+        "dob_in_words_with_two_digit_year",
+        Msg(patient=_girard("Patiente : Lucie Girard", "DDN : 30 août 66")),
+        "accepted", "fax", "drug_rx", GIRARD_FIELDS,
+    ),
+    Case(
+        "dob_numeric_two_digit_year_unambiguous",
+        Msg(patient=_girard("Patiente : Lucie Girard", "DDN : 30/08/66")),
+        "accepted", "fax", "drug_rx", GIRARD_FIELDS,
+    ),
+    Case(
+        "bilingual_slash_labels_montreal_template",
+        Msg(patient=(f"Nom / Name : Girard, Lucie\nDDN / DOB : 1966-08-30\nNAM / RAMQ : {G_NAM}\n"
+                     "Dossier / Chart : 445566")),
+        "accepted", "fax", "drug_rx", {**GIRARD_FIELDS, "orders": "1"},
+    ),
+    Case(
+        "prescriber_label_english",
+        Msg(signature="Prescriber: Julie Nguyen, MD\nCMQ licence: 21504\nPhone: 819-555-0177"),
+        "accepted", "fax", "drug_rx",
+        {"sender.last_name": "Nguyen", "sender.first_name": "Julie", "sender.licence": "21504"},
+    ),
+    Case(
+        "combination_strength_inhaler_is_complete",
+        Msg(orders="Symbicort Turbuhaler 200/6 mcg, 2 inh BID, 1 inhalateur, Ren 5"),
+        "accepted", "fax", "drug_rx", {}, absent=("RX_DRUG_INCOMPLETE",),
+    ),
+    Case(
+        "combination_strength_without_unit",
+        Msg(orders="Symbicort Turbuhaler 200/6, 2 inh BID, 1 inhalateur, Ren 5"),
+        "accepted", "fax", "drug_rx", {}, absent=("RX_DRUG_INCOMPLETE",),
+    ),
+    Case(
+        "accented_surname_nam_letters",
+        Msg(patient=f"Patiente : Élise Émond\nDDN : 2 avril 1970\nNAM : {spaced(NAM_EMOND)}\nDossier : 121212"),
+        "accepted", "fax", "drug_rx",
+        {"patient.last_name": "Émond", "patient.first_name": "Élise", "patient.nam": NAM_EMOND},
+        absent=("PATIENT_NAM_MISMATCH",),
+    ),
+    Case(
+        "nam_check_digit_off_is_only_info",
+        Msg(patient=PATIENT_BOUCHARD.replace(
+            spaced(NAM_BOUCHARD), spaced(NAM_BOUCHARD[:-1] + str((int(NAM_BOUCHARD[-1]) + 1) % 10)))),
+        "accepted", "fax", "drug_rx", {}, present=("PATIENT_NAM_CHECKSUM",),
+    ),
+    Case(
+        "nam_with_impossible_month",
+        Msg(patient=PATIENT_BOUCHARD.replace(spaced(NAM_BOUCHARD), "BOUM 8563 2315")),
+        "rejected", "fax", "drug_rx", {}, present=("PATIENT_NAM_INVALID",),
+    ),
+    Case(
+        "auth_results_trusted_id_in_capitals",
+        Msg(headers=(("Authentication-Results", "MX.SSSS.GOUV.QC.CA; dmarc=fail header.from=ssss.gouv.qc.ca"),)),
+        "rejected", None, None, {}, present=("SENDER_SPOOFED",),
+    ),
+    Case(
+        "auth_results_dkim_fail_for_another_domain",
+        Msg(headers=(("Authentication-Results",
+                      "mx.ssss.gouv.qc.ca; dkim=fail header.d=mailer.example.com; spf=pass "
+                      "smtp.mailfrom=ssss.gouv.qc.ca; dmarc=pass header.from=ssss.gouv.qc.ca"),)),
+        "accepted", "fax", "drug_rx", {}, absent=("SENDER_SPOOFED",),
+    ),
+    Case(
+        "fax_address_with_n11_exchange",
+        Msg(to=f"5144110150@{FAX_DOMAIN}"),
+        "rejected", None, None, {}, present=("FAX_NUMBER_INVALID",),
+    ),
+    Case(
+        "fax_address_with_plus_sign",
+        Msg(to=f"+18195550190@{FAX_DOMAIN}"),
+        "rejected", None, None, {}, present=("FAX_NUMBER_INVALID",),
+    ),
+]
+
+
 def _value(result_json: dict[str, object], key: str, critical: str | None) -> str | None:
     if key == "critical_values_phone":
         return critical
