@@ -879,12 +879,12 @@ CASES += [
 
 # --- attachments ---------------------------------------------------------------------------------------------
 
-BODY_WITH_ATTACHMENT = dict(orders="Voir l'ordonnance ci-jointe (TÉLÉCONSULTATION).")
+ATTACHED_ORDERS = "Voir l'ordonnance ci-jointe (TÉLÉCONSULTATION)."
 
 CASES += [
     Case(
         "reportlab_pdf_named_properly_with_mention",
-        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(pdf_text(
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(pdf_text(
             "TÉLÉCONSULTATION\nOrdonnances médicales\nMme Lan Ng - dossier 771502\n"
             "Ramipril 5 mg 1 co po DIE, 90 co, Ren 3"), PDF, "Ordonnances médicales_771502.pdf"),)),
         "accepted", "fax", "drug_rx",
@@ -893,7 +893,7 @@ CASES += [
     ),
     Case(
         "pdf_without_teleconsultation_mention",
-        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(pdf_text(
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(pdf_text(
             "Ordonnances médicales\nRamipril 5 mg 1 co po DIE, 90 co, Ren 3"), PDF,
             "Ordonnances médicales_771502.pdf"),)),
         "accepted", "fax", "drug_rx", {},
@@ -901,20 +901,20 @@ CASES += [
     ),
     Case(
         "pdf_named_by_the_emr",
-        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(pdf_text(), PDF, "Rx_20261202_0915.pdf"),)),
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(pdf_text(), PDF, "Rx_20261202_0915.pdf"),)),
         "accepted", "fax", "drug_rx", {},
         present=("ATTACHMENT_NAME",),
         absent=("ATTACHMENT_TYPE",),
     ),
     Case(
         "word_document_attached",
-        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(docx_bytes(), DOCX, "Ordonnance Ng.docx"),)),
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(docx_bytes(), DOCX, "Ordonnance Ng.docx"),)),
         "rejected", "fax", "drug_rx", {},
         present=("ATTACHMENT_TYPE",),
     ),
     Case(
         "photo_attached_as_octet_stream_dat",
-        Msg(**BODY_WITH_ATTACHMENT,
+        Msg(orders=ATTACHED_ORDERS,
             attachments=(Part(jpeg_bytes(), "application/octet-stream", "ATT00001.dat"),)),
         "rejected", "fax", "drug_rx", {},
         present=("ATTACHMENT_PHOTO",),
@@ -1202,13 +1202,13 @@ CASES += [
     ),
     Case(
         "pdf_with_a_scanned_second_page",
-        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(pdf_text_then_scan(), PDF,
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(pdf_text_then_scan(), PDF,
                                                       "Ordonnances médicales_771502.pdf"),)),
         "rejected", "fax", "drug_rx", {}, present=("ATTACHMENT_SCANNED",),
     ),
     Case(
         "jpeg_disguised_as_pdf",
-        Msg(**BODY_WITH_ATTACHMENT, attachments=(Part(jpeg_bytes(), PDF, "Ordonnances médicales_771502.pdf"),)),
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(jpeg_bytes(), PDF, "Ordonnances médicales_771502.pdf"),)),
         "rejected", "fax", "drug_rx", {}, present=("ATTACHMENT_PHOTO",),
     ),
     Case(
@@ -1570,6 +1570,115 @@ CASES += [
         "fax_address_with_plus_sign",
         Msg(to=f"+18195550190@{FAX_DOMAIN}"),
         "rejected", None, None, {}, present=("FAX_NUMBER_INVALID",),
+    ),
+]
+
+
+# --- seventh batch: mobile wrapping, signed mail, winmail.dat, logos sent as attachments -------------------
+
+
+def _raw(content_type: str, payload: str, message_id: str) -> bytes:
+    return (
+        f"From: {NGUYEN}\nTo: {PARC_FAX}\nCc: {ARCHIVES}\nSubject: Ordonnance\n"
+        f"Date: Wed, 02 Dec 2026 09:13:00 -0500\nMessage-ID: <{message_id}@ssss.gouv.qc.ca>\nMIME-Version: 1.0\n"
+        f"Content-Type: {content_type}\n{payload}"
+    ).encode()
+
+
+def raw_format_flowed() -> bytes:
+    """iPhone Mail: format=flowed, long lines cut after a trailing space (soft breaks to be joined)."""
+    body = (
+        "Bonjour, \n\nPharmacie du Parc tél. 450 555-0161, téléc. 450 \n555-0160\n\n"
+        "Ordonnance pour Mme Marie-Ève Bouchard-Gagnon, née le 23 \njanvier 1985, NAM "
+        f"{spaced(NAM_BOUCHARD)}, \ndossier 554433. Aucune allergie.\n\n"
+        "Sertraline 50 mg 1 co po DIE, 30 co, \nRen 5\n\nJulie Nguyen MD, permis 21504, tél. \n819 555-0177\n\n"
+        "Envoyé de mon iPhone\n"
+    )
+    return _raw("text/plain; charset=utf-8; format=flowed", f"Content-Transfer-Encoding: 8bit\n\n{body}", "r2-flowed")
+
+
+def raw_smime_signed() -> bytes:
+    """Outlook with S/MIME signing on: multipart/signed, the body then an smime.p7s signature part."""
+    import base64
+
+    inner = 'Content-Type: text/plain; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n' + sections(*_PLAIN_PARTS)
+    p7s = base64.encodebytes(b"0\x82\x05\x00pkcs7-detached-signature" * 20).decode("ascii")
+    payload = (
+        f"\n--sig\n{inner}\n--sig\nContent-Type: application/pkcs7-signature; name=\"smime.p7s\"\n"
+        'Content-Transfer-Encoding: base64\nContent-Disposition: attachment; filename="smime.p7s"\n\n'
+        f"{p7s}\n--sig--\n"
+    )
+    ctype = 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="sig"'
+    return _raw(ctype, payload, "r2-smime")
+
+
+def raw_logo_attachment_referenced_by_cid() -> bytes:
+    """Outlook for Mac: the signature logo travels as an attachment part, yet the HTML shows it by cid:."""
+    import base64
+
+    from tests.msgbuild import png_bytes
+
+    logo = base64.encodebytes(png_bytes()).decode("ascii")
+    body = html_para(sections(*_PLAIN_PARTS))
+    payload = (
+        '\n--mx\nContent-Type: text/html; charset="utf-8"\nContent-Transfer-Encoding: 8bit\n\n'
+        f'<html><body>{body}<img src="cid:logo-ciusss"></body></html>\n'
+        '--mx\nContent-Type: image/png; name="Logo CIUSSS.png"\n'
+        'Content-Disposition: attachment; filename="Logo CIUSSS.png"\nContent-ID: <logo-ciusss>\n'
+        f"Content-Transfer-Encoding: base64\n\n{logo}\n--mx--\n"
+    )
+    return _raw('multipart/mixed; boundary="mx"', payload, "r2-maclogo")
+
+
+def winmail(name: str, data: bytes) -> bytes:
+    from tests.test_tnef import tnef
+
+    return tnef((name, data))
+
+
+CASES += [
+    Case(
+        "iphone_mail_format_flowed",
+        raw_format_flowed(),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "recipient.phone": "+14505550161", "sender.licence": "21504",
+         "sender.phone": "+18195550177", **BOUCHARD_FIELDS, "orders": "1"},
+    ),
+    Case(
+        "outlook_plain_text_hard_wrapped_lines",
+        Msg(to=PARC_FAX, body=(
+            "Bonjour,\n\nPharmacie du Parc, tél. 450 555-0161, téléc. 450 555-0160\n\n"
+            f"Ordonnance pour Mme Marie-Ève Bouchard-Gagnon, née le 23 janvier 1985, NAM\n{spaced(NAM_BOUCHARD)}, "
+            "numéro de dossier 554433. Aucune allergie connue.\n\nSertraline 50 mg 1 co po DIE, 30 co, Ren 5\n\n"
+            "Julie Nguyen MD, permis 21504, téléphone où vous pouvez me\nrejoindre : 819 555-0177\n")),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "sender.phone": "+18195550177", **BOUCHARD_FIELDS, "orders": "1"},
+    ),
+    Case(
+        "smime_signed_outlook_message",
+        raw_smime_signed(),
+        "accepted", "fax", "drug_rx",
+        {"recipient.fax": "+14505550160", "sender.licence": "21504", **BOUCHARD_FIELDS},
+        absent=("ATTACHMENT_TYPE",),
+    ),
+    Case(
+        "mac_outlook_logo_as_attachment_shown_by_cid",
+        raw_logo_attachment_referenced_by_cid(),
+        "accepted", "fax", "drug_rx", {**BOUCHARD_FIELDS},
+        present=("INLINE_IMAGE_IGNORED",), absent=("ATTACHMENT_PHOTO",),
+    ),
+    Case(
+        "winmail_dat_holding_the_named_pdf",
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(
+            winmail("Ordonnances médicales_771502.pdf", pdf_text()), "application/ms-tnef", "winmail.dat"),)),
+        "accepted", "fax", "drug_rx", {"patient.file_number": "771502"},
+        absent=("ATTACHMENT_TYPE", "ATTACHMENT_NAME"),
+    ),
+    Case(
+        "winmail_dat_holding_a_phone_photo",
+        Msg(orders=ATTACHED_ORDERS, attachments=(Part(
+            winmail("IMG_2041.JPG", jpeg_bytes()), "application/octet-stream", "winmail.dat"),)),
+        "rejected", "fax", "drug_rx", {}, present=("ATTACHMENT_PHOTO",),
     ),
 ]
 
