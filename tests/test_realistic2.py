@@ -1683,6 +1683,30 @@ CASES += [
 ]
 
 
+CASES += [
+    Case(
+        "ips_name_typed_without_accent",
+        Msg(from_=LEVESQUE, to=PARC_FAX, recipient=PARC_BLOCK,
+            signature="Karine Levesque, IPSPL\nOIIQ 1512045\nTél. 450 555-0199"),
+        "accepted", "fax", "drug_rx", {"sender.licence": "1512045"}, absent=("SENDER_IDENTITY_MISMATCH",),
+    ),
+    Case(
+        "licence_leading_zero_dropped",
+        Msg(from_=OUELLET, to=AUXBONSOINS_FAX, recipient="Pharmacie Auxbonsoins\nTél : 514 555-0151\nTéléc : 514 555-0150",
+            signature="Dr Marc Ouellet\nPermis 9432\nTél. 418 555-0133"),
+        "accepted", "fax", "drug_rx", {}, absent=("SENDER_IDENTITY_MISMATCH",),
+    ),
+    Case(
+        "resident_with_supervisor_on_its_own_line",
+        Msg(signature=("Dre Julie Nguyen, résidente R1\nPermis 21504\n"
+                       "Superviseur : Dr Marc Ouellet, permis 09432\nTél. 819 555-0177")),
+        "accepted", "fax", "drug_rx",
+        {"sender.last_name": "Nguyen", "sender.licence": "21504", "sender.phone": "+18195550177"},
+        absent=("SENDER_IDENTITY_MISMATCH",),
+    ),
+]
+
+
 def _value(result_json: dict[str, object], key: str, critical: str | None) -> str | None:
     if key == "critical_values_phone":
         return critical
