@@ -1692,7 +1692,8 @@ CASES += [
     ),
     Case(
         "licence_leading_zero_dropped",
-        Msg(from_=OUELLET, to=AUXBONSOINS_FAX, recipient="Pharmacie Auxbonsoins\nTél : 514 555-0151\nTéléc : 514 555-0150",
+        Msg(from_=OUELLET, to=AUXBONSOINS_FAX,
+            recipient="Pharmacie Auxbonsoins\nTél : 514 555-0151\nTéléc : 514 555-0150",
             signature="Dr Marc Ouellet\nPermis 9432\nTél. 418 555-0133"),
         "accepted", "fax", "drug_rx", {}, absent=("SENDER_IDENTITY_MISMATCH",),
     ),
