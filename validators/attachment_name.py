@@ -26,6 +26,6 @@ class AttachmentName(Rule):
     def violated(self, ctx: RuleContext) -> bool:
         names = expected_names(ctx.extracted.patient.file_number)
         return any(
-            unicodedata.normalize("NFC", (a.filename or "").replace("'", "'")).casefold() not in names
+            unicodedata.normalize("NFC", (a.filename or "").replace("\u2019", "'")).casefold() not in names
             for a in ctx.pdfs()
         )

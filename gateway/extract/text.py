@@ -30,6 +30,9 @@ def _fold_char(ch: str) -> str:
 
 # Latin-1 and Latin Extended-A/B cover French and the names prescribers write; other scripts pass unchanged.
 _FOLD_TABLE = {code: _fold_char(chr(code)) for code in range(0x41, 0x250) if _fold_char(chr(code)) != chr(code)}
+_FOLD_TABLE.update({ord(c): "'" for c in "\u2019\u2018\u02bc\u00b4`"})  # Outlook AutoCorrect apostrophes
+_FOLD_TABLE.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_FOLD_TABLE.update({ord(c): " " for c in "\u00a0\u2007\u202f"})
 
 
 def fold(text: str) -> str:

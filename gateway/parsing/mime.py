@@ -37,6 +37,11 @@ _FATAL_DEFECTS = (
 )
 
 
+_SIGNATURE_TYPES = frozenset(
+    {"application/pkcs7-signature", "application/x-pkcs7-signature", "application/pgp-signature"}
+)
+
+
 class _Budget:
     """Counts parts and watches the clock while walking a message."""
 
@@ -189,6 +194,8 @@ def _walk(
         return
     disposition = (part.get_content_disposition() or "").lower()
     filename = _filename(part)
+    if ctype in _SIGNATURE_TYPES:  # an S/MIME or PGP signature signs the message; it is not an attachment
+        return
     if ctype in ("text/plain", "text/html") and disposition != "attachment" and not filename:
         bodies.append((ctype.split("/")[1], _decode_text(part)))
         return
