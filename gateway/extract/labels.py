@@ -32,9 +32,11 @@ NAM = re.compile(
     r"\bmedicare(?:\s+(?:number|no\.?|#))?)\s*(?:du\s+quebec\s*)?(?:\([^)\n]{0,20}\)\s*)?[:#\-]?\s*"
 )
 FILE_NUMBER = re.compile(
-    r"(?:(?:\bnumero|\bnum\.?|\bno\.?|\bn[°º]|\bn\s?o\.?|#)\s*(?:de\s+|du\s+)?dossier|\bdossier|\bmrn\b|\bchart(?:\s+(?:number|no\.?))?|\bfile\s+(?:number|no\.?|#))"
+    r"(?:(?:\bnumero|\bnum\.?|\bno\.?|\bn[°º]|\bn\s?o\.?|#)\s*(?:de\s+|du\s+)?dossier|"
+    r"(?<!\bau )(?<!\bdu )(?<!\ble )(?<!\bson )(?<!\bmon )(?<!\bvotre )(?<!\bleur )\bdossier|"
+    r"\bmrn\b|\bchart(?:\s+(?:number|no\.?))?|\bfile\s+(?:number|no\.?|#))"
     r"(?:\s+(?:hospitalier|medical|patient|usager|de\s+l'usager|[a-z]{2,6}(?=\s*[:#])))?"
-    r"(?:\s*\([^)\n]{0,20}\))?\s*[:#]{0,2}\s*(?:n[o°º]\.?\s*)?([a-z]{0,4}[-\s]?\d[\d-]*(?:\s\d{2,}\b)*)"
+    r"(?:\s*\([^)\n]{0,20}\))?\s*[:#]{0,2}\s*(?:n[o°º]\.?\s*)?((?:[a-z]{1,4}-?)?\d[\d-]*(?:\s\d{2,}\b)*)"
 )
 SEX = re.compile(r"\bsexe\s*:?\s*(f|m|feminin|masculin|femme|homme|female|male)\b")
 ALT_ID = re.compile(
