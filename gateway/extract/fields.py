@@ -157,7 +157,7 @@ def _looks_like_patient_line(line: Line) -> bool:
         or L.FILE_NUMBER.search(f)
         or L.SEX.search(f)
         or L.ALT_ID.search(f)
-        or re.match(r"(nom|prenom|usager|usagere|patient|patiente|nom de l'usager)(?:\s+name|\s+nom)?\s*:", f)
+        or re.match(r"(nom|prenom|usager|usagere|patient|patiente|pte?\.?|nom de l'usager)(?:\s+name|\s+nom)?\s*:", f)
         or (L.PATIENT_TITLE.search(line.text) and _PRESCRIBED_FOR.search(f) and len(f) < 200)
     )
 
@@ -400,14 +400,28 @@ def _patient_name(doc: _Doc, p: Patient, nam: NamInfo | None) -> None:
             score = (2 if line.role == "patient" else 0) + (1 if " " in name or "," in name else 0)
             if best is None or score > best[0]:
                 best = (score, name, _title_sex(m.group(0)))
+    if best is None:
+        best = _leading_name(doc)
     if best:
         p.first_name, p.last_name = split_name(best[1], letters)
-        p.sex = best[2]
+        p.sex = best[2] or p.sex
+
+
+def _leading_name(doc: _Doc) -> tuple[int, str, str | None] | None:
+    """«GIRARD Lucie, DDN 1966/08/30, NAM …»: a patient line that opens with the name itself."""
+    for line in doc.lines:
+        if line.role == "patient" and not re.match(r"[\w' ]{0,30}:", line.folded):
+            name = capture_name(line.text)
+            if name and (" " in name or "," in name):
+                return (0, name, None)
+    return None
 
 
 def _patient_name_starts(line: Line) -> list[re.Match[str]]:
     starts = list(L.PATIENT_TITLE.finditer(line.text))
-    starts += list(re.finditer(r"(?:usager|usagere|patient|patiente|nom\s+et\s+prenom|pour)\s*:\s*", line.folded))
+    starts += list(
+        re.finditer(r"(?:usager|usagere|patient|patiente|pte?\.?|nom\s+et\s+prenom|pour)\s*:\s*", line.folded)
+    )
     starts += [m for m in _PRESCRIBED_FOR.finditer(line.folded)]
     return starts
 

@@ -21,10 +21,12 @@ LICENCE = re.compile(
     r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d-\d{4,6}|\d{1,8})(?![\d])"
 )
 DOCTOR_TITLE = re.compile(r"(?<![\w])(?:dr|dre|docteur|docteure|doctor)\.?(?=\s)", re.IGNORECASE)
-PATIENT_TITLE = re.compile(r"(?<![\w])(mme|madame|mlle|mademoiselle|m\.|mr\.?|monsieur|mx)(?=\s)", re.IGNORECASE)
+PATIENT_TITLE = re.compile(
+    r"(?<![\w])(mme\.?|madame|mlle\.?|mademoiselle|m\.|mr\.?|mrs\.?|ms\.?|miss|monsieur|mx\.?)(?=\s)", re.IGNORECASE
+)
 DOB = re.compile(
     r"(?:date\s+de\s+naissance|\bd\.?\s?d\.?\s?n\b\.?|\bd\.\s?n\.|\bdob\b|\bn[eé]\s?\(\s?e\s?\)\s+le|"
-    r"\bn[eé]e?\s+le|\bnaissance\b|\bne\(e\)|\bdate\s+of\s+birth)(?:\s*\([^)\n]{0,20}\))?\s*[:\-]?\s*"
+    r"\bn[eé]e?\s+le|\bnaissance\b|\bne\(e\)|\bdate\s+of\s+birth|\bborn(?:\s+on)?|\bd\.?\s?n\s*:)(?:\s*\([^)\n]{0,20}\))?\s*[:\-]?\s*"
 )
 NAM = re.compile(
     r"(?:\bnam\b|\bramq\b|\bn[o°º]?\.?\s*d'?\s?assurance[\s-]+maladie|\bnumero\s+d'?\s?assurance[\s-]+maladie|"

@@ -16,8 +16,9 @@ from gateway.extract.text import fold
 
 _UPPER = "A-ZÀ-ÖØ-ÞŒ"
 _LOWER = "a-zß-öø-ÿœ"
-_PARTICLE = r"(?:de|du|des|la|le|van|von|da|di|st|ste|d'|l')"
-TOKEN = rf"(?:[{_UPPER}]\.(?=\s)|[{_UPPER}][{_UPPER}{_LOWER}'’\-]*|{_PARTICLE}(?=\s?[{_UPPER}]))"
+_PARTICLE = r"(?:de|du|des|la|le|van|von|der|den|ten|ter|da|das|dos|di|del|della|st|ste|d'|l')"
+TOKEN = rf"(?:[{_UPPER}]\.(?=\s)|[{_UPPER}][{_UPPER}{_LOWER}'’\-]*|{_PARTICLE}(?=\s?[{_UPPER}]|\s{_PARTICLE}\s))"
+_TITLES = re.compile(r"^(?:(?:mme|madame|mlle|mademoiselle|m|mr|mrs|ms|miss|monsieur|mx|dr|dre)\.?\s+)+", re.IGNORECASE)
 NAME_RUN = re.compile(rf"{TOKEN}(?:[ \t]{{1,2}}{TOKEN}|\s?,\s?(?={TOKEN}\s*(?:[,.;\n(]|$)){TOKEN}){{0,4}}")
 _STOP_WORDS = {
     "Tél", "Tel", "Téléphone", "Télécopieur", "Fax", "NAM", "DDN", "Né", "Née", "Date", "Dossier", "No",
@@ -42,7 +43,7 @@ _CREDENTIAL = re.compile(r"(?:ips\w*|md|m\.d\.?|phd|msc|inf\.?|ph\.?|b\.?\s?phar
 
 def capture_name(text: str) -> str | None:
     """The personal name starting at the beginning of `text` (after a title), or None."""
-    text = _NEXT_LABEL.split(text.lstrip(), maxsplit=1)[0]
+    text = _TITLES.sub("", _NEXT_LABEL.split(text.lstrip(), maxsplit=1)[0])
     m = NAME_RUN.match(text)
     if not m:
         return None
