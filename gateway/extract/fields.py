@@ -168,10 +168,10 @@ def _is_signature_line(line: Line) -> bool:
 
 
 def _assign_roles(doc: _Doc) -> None:
-    sig_start = _signature_start(doc)
+    signature = _signature_lines(doc)
     for line in doc.lines:
         f = line.folded
-        if sig_start is not None and line.index >= sig_start:
+        if line.index in signature:
             line.role = "signature"
         elif L.GREETING.match(f) or L.BOILERPLATE.search(f) or L.TITLE_ONLY.match(f):
             line.role = "greeting"
@@ -209,31 +209,50 @@ def _mark_name_headings(doc: _Doc) -> None:
                 line.role = "patient_name"
 
 
-def _signature_start(doc: _Doc) -> int | None:
-    """Index of the first line of the signature: the block holding the licence or «Dr», and what follows."""
+def _signature_lines(doc: _Doc) -> set[int]:
+    """The lines of the prescriber's signature: around the last line with a licence, «Dr» or «, MD».
+
+    Usually the signature closes the message and everything after its first line belongs to it. Written on
+    top (a letterhead) it is only its own block. Without blank lines (mobile mail, Outlook HTML without
+    spacer paragraphs) it starts at the first line, going up from the anchor, that is not signature-like.
+    """
     candidates = [line for line in doc.lines if _is_signature_line(line)]
     if not candidates:
-        closing = [ln for ln in doc.lines if re.match(r"(cordialement|salutations|merci|bien a vous)", ln.folded)]
-        if closing:
-            last = closing[-1]
-            return last.index + 1 if last.index + 1 < len(doc.lines) else None
-        return None
+        closing = [ln for ln in doc.lines if _is_closing(ln)]
+        return set(range(closing[-1].index + 1, len(doc.lines))) if closing else set()
     anchor = candidates[-1]
     block = doc.blocks[anchor.block]
-    # A block that also holds patient or recipient lines is not all signature: start at the anchor line.
-    if any(_is_patient_line(ln) for ln in block if ln.index < anchor.index):
-        return anchor.index
-    start = anchor.block
-    # «Dre Sophie Gagnon» / blank line / «Permis : 18765»: a short block just above that names the prescriber
-    # belongs to the same signature.
+    position = block.index(anchor)
+    while position > 0 and _signature_like(block[position - 1]):
+        position -= 1
+    first = block[position].index
+    if position == 0:
+        first = doc.blocks[_blocks_above(doc, anchor.block)][0].index
+    if anchor.index >= len(doc.lines) * 0.6:
+        return set(range(first, len(doc.lines)))
+    return set(range(first, block[-1].index + 1))
+
+
+def _blocks_above(doc: _Doc, start: int) -> int:
+    """«Dre Sophie Gagnon» / blank line / «Permis : 18765»: short blocks just above that name the prescriber
+    belong to the same signature."""
     while start > 0:
         above = doc.blocks[start - 1]
-        if len(above) > 4 or not any(_is_signature_line(ln) or _is_closing(ln) for ln in above):
-            break
-        if any(_is_patient_line(ln) for ln in above):
+        if len(above) > 4 or not all(_signature_like(ln) for ln in above):
             break
         start -= 1
-    return doc.blocks[start][0].index
+    return start
+
+
+def _signature_like(line: Line) -> bool:
+    if _is_patient_line(line) or _DOSE.search(line.folded):
+        return False
+    if _is_signature_line(line) or _is_closing(line) or _is_name_only(line):
+        return True
+    return len(line.folded) <= 80 and any(p.search(line.folded) for p, _ in L.PROFESSIONS)
+
+
+_DOSE = re.compile(r"(?<![a-z\d])\d+(?:[.,]\d+)?\s*(?:mg|mcg|g|ml|ui|unites|%)(?!\w)|\b(?:po|die|bid|tid|qid|prn)\b")
 
 
 def _is_closing(line: Line) -> bool:
@@ -241,15 +260,35 @@ def _is_closing(line: Line) -> bool:
 
 
 def _mark_recipient(doc: _Doc) -> None:
+    """The recipient's lines: the first run of unassigned lines holding a fax label and a number (or an
+    explicit «Destinataire :» label), with the name line just above — never an order line."""
     for block in doc.blocks:
-        phones = [p for line in block if not line.role for p in _phones(line)]
-        has_fax_label = any(re.search(L.FAX, line.folded) for line in block if not line.role)
-        explicit = any(L.RECIPIENT_LABEL.match(ln.folded) for ln in block)
-        if (phones and has_fax_label) or (explicit and not any(ln.role for ln in block)):
-            for line in block:
-                if not line.role:
+        free = [ln for ln in block if not ln.role and not _DOSE.search(ln.folded)]
+        phones = [p for line in free for p in _phones(line)]
+        has_fax_label = any(re.search(L.FAX, line.folded) for line in free)
+        explicit = any(L.RECIPIENT_LABEL.match(ln.folded) and (_phones(ln) or _NAMED_RECIPIENT.match(ln.folded))
+                       for ln in free)  # fmt: skip
+        if not ((phones and has_fax_label) or explicit):
+            continue
+        for run in _runs(block):
+            if any(re.search(L.FAX, ln.folded) or L.RECIPIENT_LABEL.match(ln.folded) for ln in run):
+                for line in run:
                     line.role = "recipient"
-            return
+                return
+
+
+_NAMED_RECIPIENT = re.compile(r"(?:destinataire|pharmacie|pharmacy|laboratoire|clinique|clinic)\b")
+
+
+def _runs(block: list[Line]) -> list[list[Line]]:
+    """Consecutive unassigned, non-order lines of a block."""
+    runs: list[list[Line]] = [[]]
+    for line in block:
+        if line.role or _DOSE.search(line.folded):
+            runs.append([])
+        else:
+            runs[-1].append(line)
+    return [run for run in runs if run]
 
 
 # --- fields ------------------------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ GREETING = re.compile(
     r"salutations|bonne\s+journee|au\s+plaisir|regards|thanks|sincerement|meilleures|bien\s+a\s+vous)"
 )
 BOILERPLATE = re.compile(
-    r"(voir\s+(?:la\s+)?(?:photo|piece|pj|fichier|document|ordonnance)|ci-joint|ci-jointe|en\s+piece\s+jointe|"
+    r"(^\[cid:|^(?:envoye|sent)\s+(?:de|from|depuis)\s|^(?:obtenir|get)\s+outlook|voir\s+(?:la\s+)?(?:photo|piece|pj|fichier|document|ordonnance)|ci-joint|ci-jointe|en\s+piece\s+jointe|"
     r"piece\s+jointe|numerisee?s?\s+ci|voir\s+ci|\bpj\b|attached|see\s+attach)"
 )
 RECIPIENT_LABEL = re.compile(
