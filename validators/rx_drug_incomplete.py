@@ -9,7 +9,8 @@ from gateway.models import DocumentKind, Finding, Severity
 from validators.base import Rule, RuleContext
 
 STRENGTH = re.compile(
-    r"\d+(?:[.,]\d+)?\s*(?:(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b|%)"
+    r"\d+(?:[.,]\d+)?\s*(?:(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b|%)|"
+    r"\b\d+(?:[.,]\d+)?/\d+(?:[.,]\d+)?\b(?!\s*(?:h|j|jours?|sem\w*))"  # combination strengths: Symbicort 200/6
 )
 # A frequency, not a count: «90 co» is a quantity and «1 co» alone says how much, not how often.
 FREQUENCY = re.compile(

@@ -31,7 +31,7 @@ _MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 ISO = re.compile(r"(?<!\d)(\d{4})\s?[-/.]\s?(\d{1,2})\s?[-/.]\s?(\d{1,2})(?!\d)")
 DAY_FIRST = re.compile(r"(?<!\d)(\d{1,2})\s?([-/.])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})(?!\d)")
-WRITTEN = re.compile(rf"(?<![\w])(\d{{1,2}})\s*(?:er|e|re)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)")
+WRITTEN = re.compile(rf"(?<![\w])(\d{{1,2}})\s*(?:er|e|re)?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(\d{{4}}|\d{{2}})(?!\d)")
 WRITTEN_EN = re.compile(rf"(?<![\w])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)")
 
 
@@ -66,7 +66,7 @@ def find_date(text: str, *, today: dt.date | None = None, hint: dt.date | None =
     for m in ISO.finditer(folded):
         found.append(_match(text, m, [_make(int(m[1]), int(m[2]), int(m[3]))]))
     for m in WRITTEN.finditer(folded):
-        found.append(_match(text, m, [_make(int(m[3]), MONTHS[m[2]], int(m[1]))]))
+        found.append(_written(text, m, today, hint))
     for m in WRITTEN_EN.finditer(folded):
         found.append(_match(text, m, [_make(int(m[3]), MONTHS[m[1]], int(m[2]))]))
     for m in DAY_FIRST.finditer(folded):
@@ -80,6 +80,17 @@ def find_date(text: str, *, today: dt.date | None = None, hint: dt.date | None =
 
 def _match(text: str, m: re.Match[str], dates: list[dt.date | None]) -> DateMatch:
     return DateMatch(raw=text[m.start() : m.end()], start=m.start(), end=m.end(), value=dates[0])
+
+
+def _written(text: str, m: re.Match[str], today: dt.date, hint: dt.date | None) -> DateMatch:
+    """«3 janvier 1946»; with a two-digit year («30 août 66») the century must be the only possible one."""
+    options = [d for year in _expand_year(int(m[3]), today) if (d := _make(year, MONTHS[m[2]], int(m[1])))]
+    raw = text[m.start() : m.end()]
+    if hint is not None and hint in options:
+        return DateMatch(raw, m.start(), m.end(), hint)
+    if len(options) == 1:
+        return DateMatch(raw, m.start(), m.end(), options[0])
+    return DateMatch(raw, m.start(), m.end(), None, ambiguous=len(options) > 1, candidates=tuple(options))
 
 
 def _day_first(text: str, m: re.Match[str], today: dt.date, hint: dt.date | None) -> DateMatch:

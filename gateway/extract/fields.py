@@ -157,7 +157,9 @@ def _looks_like_patient_line(line: Line) -> bool:
         or L.FILE_NUMBER.search(f)
         or L.SEX.search(f)
         or L.ALT_ID.search(f)
-        or re.match(r"(nom|prenom|usager|usagere|patient|patiente|pte?\.?|nom de l'usager)(?:\s+name|\s+nom)?\s*:", f)
+        or re.match(
+            r"(nom|prenom|usager|usagere|patient|patiente|pte?\.?|nom de l'usager)(?:\s+name|\s+nom|\s*/\s*\w+)?\s*:", f
+        )
         or (L.PATIENT_TITLE.search(line.text) and _PRESCRIBED_FOR.search(f) and len(f) < 200)
     )
 
@@ -315,9 +317,11 @@ def _recipient_name(lines: list[Line]) -> str | None:
         m = L.RECIPIENT_LABEL.match(line.folded)
         if m:
             text = text[m.end() :]
-        aside = re.search(r"\(([^()\d]{3,60})\)", text)
+        aside = re.search(r"\(([^()]{3,90})\)", text)
         if aside and re.match(r"\s*(?:" + L.FAX + "|" + L.PHONE + ")", fold(text)):
-            return clean_value(aside.group(1))
+            named = re.split(r"[,;]?\s*(?:" + L.FAX + "|" + L.PHONE + r")|\d", fold(aside.group(1)), maxsplit=1)[0]
+            if len(named.strip()) >= 3:
+                return clean_value(aside.group(1)[: len(named)])
         label = re.search(r"(?:,|\s[-–]|\s)\s*\(?\s*(?:" + L.FAX + "|" + L.PHONE + r")\b", fold(text))
         if label:
             text = text[: label.start()]
@@ -521,13 +525,17 @@ def _sender_name(sig: list[Line], s: Sender, registered: RegisteredSender | None
         for line in sig:
             if L.GREETING.match(line.folded):
                 continue
-            candidate = capture_name(line.text)
+            label = _SENDER_LABEL.match(line.folded)
+            candidate = capture_name(line.text[label.end() :] if label else line.text)
             if candidate and (" " in candidate or "," in candidate):
                 name = candidate
                 break
     if name is None:
         return
     s.first_name, s.last_name = _orient(name, registered, from_display)
+
+
+_SENDER_LABEL = re.compile(r"(?:prescri\w*|medecin|signature|signe|signed|expediteur|sender|from|de)\s*:\s*")
 
 
 def _orient(name: str, registered: RegisteredSender | None, from_display: str) -> tuple[str | None, str | None]:

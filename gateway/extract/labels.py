@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-FAX = r"(?:t[eé]l[eé]copieur|telecopie|telec\.?|teleco\.?|fax|telefax|no\.? de fax|\bf\s?:)"
+FAX = r"(?:t[eé]l[eé]copieur|telecopie|telec\.?|teleco\.?|fax|telefax|no\.? de fax|\bf\s?:|\bf\.?\s?(?=[\d(]))"
 PHONE = (
-    r"(?:t[eé]l(?!ec)[eé]?(?:phone)?\.?|tel\.|phone|cell(?:ulaire)?\.?|cel\.|mobile|poste|\bt\s?:|"
+    r"(?:t[eé]l(?!ec)[eé]?(?:phone)?\.?|tel\.|phone|cell(?:ulaire)?\.?|cel\.|mobile|poste|\bt\s?:|\bt\.?\s?(?=[\d(])|"
     r"(?:me\s+)?(?:re)?joindre(?:\s+au|\s+le)?|joignable(?:\s+au|\s+le)?|rejoint(?:e)?(?:\s+au|\s+le)?|"
     r"contact(?:er)?(?:\s+au)?|appele[rz](?:\s+au)?)"
 )
@@ -85,7 +85,8 @@ BOILERPLATE = re.compile(
     r"piece\s+jointe|numerisee?s?\s+ci|voir\s+ci|\bpj\b|attached|see\s+attach)"
 )
 RECIPIENT_LABEL = re.compile(
-    r"(?:destinataire|nom\s+du\s+destinataire|a|to|attention|att\.?|pour|pharmacie|pharmacy|laboratoire|lab|"
+    r"(?:destinataire|nom\s+du\s+destinataire|a|to|attention|att\.?|pour|pharmacie|pharmacy|pharmacien\w*(?:\(ne\))?|"
+    r"laboratoire|lab|"
     r"clinique|clinic|recipient|(?:a\s+)?telecopier\s+a|envoyer\s+a|(?:fax|send)\s+to)\s*:\s*"
 )
 TITLE_ONLY = re.compile(
