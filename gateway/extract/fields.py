@@ -307,6 +307,7 @@ def _recipient(doc: _Doc) -> Recipient:
                 rec.phone_raw, rec.phone = phone.match.raw, phone.match.e164
         if rec.fax_raw is None:
             rec.fax_raw = _loose_labelled_number(line, L.FAX)
+            rec.fax = to_e164(rec.fax_raw) if rec.fax_raw else None
     rec.name = _recipient_name(lines)
     return rec
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
-FAX = r"(?:t[eé]l[eé]copieur|telecopie|telec\.?|teleco\.?|fax|telefax|no\.? de fax|\bf\s?:|\bf\.?\s?(?=[\d(]))"
+FAX = r"(?:t[eé]l[eé]copieur|telecopie|telec\.?|teleco\.?|fax|telefax|no\.? de fax|\bf\s?:|\bf\.?\s?(?=[\d(]|$))"
 PHONE = (
-    r"(?:t[eé]l(?!ec)[eé]?(?:phone)?\.?|tel\.|phone|cell(?:ulaire)?\.?|cel\.|mobile|poste|\bt\s?:|\bt\.?\s?(?=[\d(])|"
+    r"(?:t[eé]l(?!ec)[eé]?(?:phone)?\.?|tel\.|phone|cell(?:ulaire)?\.?|cel\.|mobile|poste|\bt\s?:|\bt\.?\s?(?=[\d(]|$)|"
     r"(?:me\s+)?(?:re)?joindre(?:\s+au|\s+le)?|joignable(?:\s+au|\s+le)?|rejoint(?:e)?(?:\s+au|\s+le)?|"
     r"contact(?:er)?(?:\s+au)?|appele[rz](?:\s+au)?)"
 )
