@@ -225,7 +225,32 @@ def _payload_bytes(part: Message) -> bytes:
     return b""
 
 
+def _unflow(text: str, *, delsp: bool) -> str:
+    """RFC 3676 format=flowed (iPhone Mail, Thunderbird): a line ending in a space continues on the next."""
+    out: list[str] = []
+    pending = ""
+    for line in text.split("\n"):
+        line = line.removesuffix("\r")
+        if line.startswith(" "):
+            line = line[1:]  # space-stuffing
+        if line.endswith(" ") and line.strip() and line != "-- ":
+            pending += line[:-1] if delsp else line
+            continue
+        out.append(pending + line)
+        pending = ""
+    if pending:
+        out.append(pending)
+    return "\n".join(out)
+
+
 def _decode_text(part: Message) -> str:
+    text = _decode_charset(part)
+    if str(part.get_param("format", "") or "").lower() == "flowed":
+        return _unflow(text, delsp=str(part.get_param("delsp", "") or "").lower() == "yes")
+    return text
+
+
+def _decode_charset(part: Message) -> str:
     data = _payload_bytes(part)
     charset = (part.get_content_charset() or "utf-8").lower()
     if charset in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
