@@ -15,6 +15,7 @@ out-of-office replies and bounces never loop back into the gateway.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -145,17 +146,34 @@ def _warnings_block(warnings: Sequence[Finding], lang: str) -> str:
     return f"\n{title}\n" + _numbered(texts, [f.code for f in group])
 
 
-def _build(config: Config, ctx: NoticeContext, template: str, values: dict[str, str]) -> EmailMessage:
+@dataclass(frozen=True, slots=True)
+class NoticeText:
+    """A notice's subject and plain-text body, for a relay that builds the message itself (Exchange): the
+    service sends these without building (and re-reading) a MIME message."""
+
+    subject: str
+    body: str  # line ends "\n", ending with one, as the MIME message's text part reads
+
+
+def _text(ctx: NoticeContext, template: str, values: dict[str, str]) -> NoticeText:
     subject_t, body_t = _template(template)
     common = {
         "job_ref": ctx.job_ref,
         "file_number_fr": ctx.file_number or "non indiqué",
         "file_number_en": ctx.file_number or "not given",
     }
+    lines = re.split(r"\r\n|\r|\n", body_t.substitute(common, **values))
+    if lines and not lines[-1]:
+        lines.pop()
+    return NoticeText(subject_t.substitute(common, **values), "\n".join(lines) + "\n")
+
+
+def notice_message(config: Config, ctx: NoticeContext, text: NoticeText) -> EmailMessage:
+    """The notice as an e-mail (sent over SMTP with `send_notice`)."""
     msg = EmailMessage()
     msg["From"] = config.exchange.mailbox
     msg["To"] = ctx.to
-    msg["Subject"] = subject_t.substitute(common, **values)
+    msg["Subject"] = text.subject
     msg["Date"] = formatdate(usegmt=True)
     msg["Message-ID"] = make_msgid(domain=config.exchange.mailbox.rpartition("@")[2] or None)
     msg["Auto-Submitted"] = "auto-replied"
@@ -164,11 +182,11 @@ def _build(config: Config, ctx: NoticeContext, template: str, values: dict[str, 
         msg["In-Reply-To"] = ctx.in_reply_to
         msg["References"] = ctx.in_reply_to
     msg["Content-Language"] = "fr-CA, en-CA"
-    msg.set_content(body_t.substitute(common, **values), charset="utf-8")
+    msg.set_content(text.body, charset="utf-8")
     return msg
 
 
-def confirmation_notice(
+def confirmation_text(
     config: Config,
     ctx: NoticeContext,
     *,
@@ -176,10 +194,9 @@ def confirmation_notice(
     pages: int | None,
     completed_at: dt.datetime,
     warnings: Sequence[Finding] = (),
-) -> EmailMessage:
+) -> NoticeText:
     """The transmission was confirmed (provider notice, or the next hop's acceptance for e-mail routes)."""
-    return _build(
-        config,
+    return _text(
         ctx,
         "confirmation",
         {
@@ -193,12 +210,11 @@ def confirmation_notice(
     )
 
 
-def rejection_notice(
+def rejection_text(
     config: Config, ctx: NoticeContext, *, findings: Sequence[Finding], received_at: dt.datetime
-) -> EmailMessage:
+) -> NoticeText:
     """The message was rejected: every error with its fix, then the warnings, French then English."""
-    return _build(
-        config,
+    return _text(
         ctx,
         "rejection",
         {
@@ -210,7 +226,7 @@ def rejection_notice(
     )
 
 
-def failure_notice(
+def failure_text(
     config: Config,
     ctx: NoticeContext,
     *,
@@ -218,16 +234,46 @@ def failure_notice(
     cause: str,
     reason: str | None,
     tries: int,
-) -> EmailMessage:
+) -> NoticeText:
     """The gateway gave up: the tries are spent, the deadline passed, or the failure cannot be retried."""
     fr, en = _CAUSES.get(cause, _OTHER)
     detail = f" ({reason})" if reason else ""
-    return _build(
-        config,
+    return _text(
         ctx,
         "failure",
         {"destination": destination, "tries": str(tries), "reason_fr": fr + detail, "reason_en": en + detail},
     )
+
+
+def confirmation_notice(
+    config: Config,
+    ctx: NoticeContext,
+    *,
+    destination: str,
+    pages: int | None,
+    completed_at: dt.datetime,
+    warnings: Sequence[Finding] = (),
+) -> EmailMessage:
+    """`confirmation_text` as an e-mail."""
+    text = confirmation_text(
+        config, ctx, destination=destination, pages=pages, completed_at=completed_at, warnings=warnings
+    )
+    return notice_message(config, ctx, text)
+
+
+def rejection_notice(
+    config: Config, ctx: NoticeContext, *, findings: Sequence[Finding], received_at: dt.datetime
+) -> EmailMessage:
+    """`rejection_text` as an e-mail."""
+    return notice_message(config, ctx, rejection_text(config, ctx, findings=findings, received_at=received_at))
+
+
+def failure_notice(
+    config: Config, ctx: NoticeContext, *, destination: str, cause: str, reason: str | None, tries: int
+) -> EmailMessage:
+    """`failure_text` as an e-mail."""
+    text = failure_text(config, ctx, destination=destination, cause=cause, reason=reason, tries=tries)
+    return notice_message(config, ctx, text)
 
 
 async def send_notice(message: EmailMessage, endpoint: SmtpEndpoint) -> str:

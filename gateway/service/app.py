@@ -26,6 +26,7 @@ from gateway.pipeline import CheckContext
 from gateway.relay.mime_build import exchange_relay
 from gateway.relay.smtp_fax import SmtpFaxRelay
 from gateway.service import logs
+from gateway.service.cpu import CpuHelper
 from gateway.service.listener import InboundHandler, start_listener
 from gateway.service.metrics import Metrics
 from gateway.service.once import ExchangeOnce
@@ -93,7 +94,9 @@ class Service:
             wake=self.wake,
             cache=OrderedDict(),
             once=ExchangeOnce(config, exchange),
+            cpu=CpuHelper(config, ctx),
         )
+        self._deps.cpu.start()
         self._handler = InboundHandler(config, self.store, self.metrics, self.wake)
         self._server = await start_listener(config, self._handler)
         self.listener_port = int(self._server.sockets[0].getsockname()[1])
@@ -216,6 +219,7 @@ class Service:
             for job_id in purged:
                 if self._deps is not None:
                     self._deps.cache.pop(job_id, None)
+                    self._deps.rendered.pop(job_id, None)
                 logs.event("purged", job_id=job_id)
         if moved:
             self.wake()
@@ -299,6 +303,7 @@ class Service:
             for relay in (self._deps.fax, self._deps.exchange, self._deps.once):
                 with contextlib.suppress(Exception):
                     await relay.aclose()
+            self._deps.cpu.close()
         self.metrics.stop()
         if self._store is not None and self._own_store:
             await asyncio.to_thread(self._store.close)

@@ -21,23 +21,24 @@ or addresses (after a restart, or on another worker); a small per-process cache 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from email.message import EmailMessage
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from gateway.config import Config
 from gateway.errors import RelayError, RenderError
 from gateway.models import CheckResult, Route, Severity
-from gateway.notify import NoticeContext, confirmation_notice, failure_notice, rejection_notice
+from gateway.notify import NoticeContext, NoticeText, confirmation_text, failure_text, rejection_text
 from gateway.outbound import archives_outbounds, email_outbound, route_outbounds
-from gateway.pipeline import CheckContext, check_bytes
+from gateway.pipeline import CheckContext
 from gateway.relay.base import Outbound, Relay
 from gateway.relay.mime_build import ExchangeThrottled
-from gateway.render import render_documents
+from gateway.render import RenderedDocument, render_documents
 from gateway.service import logs
+from gateway.service.cpu import CpuHelper, Prepared
 from gateway.service.metrics import Metrics
 from gateway.service.once import ExchangeOnce
 from gateway.store import Job, JobState, JobStore, JobUpdate, LeaseLost, NewDocument, StoredDocument
@@ -46,6 +47,7 @@ S = JobState
 T = TypeVar("T")
 NOTICE_HEADER = "X-Ordofax-Notice"
 _CACHE_SIZE = 512
+_RENDERED_SIZE = 64
 _ROUTE_ROLE = {
     Route.FAX: "fax",
     Route.EMAIL_INTERNAL: "email",
@@ -67,6 +69,22 @@ class Deps:
     wake: Callable[[], None]
     cache: OrderedDict[str, CheckResult]
     once: ExchangeOnce  # exactly-once Exchange sends (archives copies, e-mail routes)
+    cpu: CpuHelper  # check and render off the event loop's core
+    rendered: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)  # rendered at check, not stored yet
+
+
+def _remember(cache: OrderedDict[str, T], key: str, value: T, size: int) -> None:
+    cache[key] = value
+    while len(cache) > size:
+        cache.popitem(last=False)
+
+
+def _queued_update(documents: list[RenderedDocument]) -> JobUpdate:
+    """The rendered documents to store (the copies that differ from the first only) and the page count."""
+    first = documents[0]
+    stored = [NewDocument(first.purpose, first.data, first.pages)]
+    stored += [NewDocument(d.purpose, d.data, d.pages) for d in documents[1:] if d.data != first.data]
+    return JobUpdate(page_count=first.pages, documents=stored)
 
 
 class StepDeferred(Exception):
@@ -76,11 +94,6 @@ class StepDeferred(Exception):
         super().__init__(cause)
         self.delay = delay
         self.cause = cause
-
-
-def _plain(message: EmailMessage) -> tuple[str, str]:
-    content = message.get_content()
-    return str(message["Subject"]), content if isinstance(content, str) else ""
 
 
 class Processor:
@@ -137,18 +150,24 @@ class Processor:
         cached = self.d.cache.get(job.id)
         if cached is not None:
             return cached
+        return (await self._prepare(job, render=False)).result
+
+    async def _prepare(self, job: Job, *, render: bool) -> Prepared:
+        """Check the stored message again (and render it, when asked and accepted); remember both."""
         raw = await self._db(self.d.store.raw_message, job.id)
-        result = await asyncio.to_thread(check_bytes, raw, self.d.ctx, file=job.id)
-        self.d.cache[job.id] = result
-        while len(self.d.cache) > _CACHE_SIZE:
-            self.d.cache.popitem(last=False)
-        return result
+        prepared = await self.d.cpu.prepare(raw, job.id, render=render)
+        _remember(self.d.cache, job.id, prepared.result, _CACHE_SIZE)
+        if prepared.documents is not None or prepared.render_failed:
+            _remember(self.d.rendered, job.id, prepared, _RENDERED_SIZE)
+        return prepared
 
     # --- check and render
 
     async def _check(self, job: Job) -> Job:
         self.d.cache.pop(job.id, None)
-        result = await self._result(job)
+        self.d.rendered.pop(job.id, None)
+        prepared = await self._prepare(job, render=True)  # rendered now too: one hop to the helper
+        result = prepared.result
         codes = [f.code for f in result.findings]
         for finding in result.findings:
             self.d.metrics.findings.labels(finding.code, finding.severity.value).inc()
@@ -164,31 +183,44 @@ class Processor:
             rule_codes=codes,
             destination=dest.fax if result.route is Route.FAX else dest.address,
         )
+        queued = _queued_update(prepared.documents) if prepared.documents else None
         job = await self._db(
-            self.d.store.record_check, job.id, worker_id=self.worker_id, accepted=result.accepted, update=update
+            self.d.store.record_check,
+            job.id,
+            worker_id=self.worker_id,
+            accepted=result.accepted,
+            update=update,
+            queued=queued,  # accepted and rendered: on to queued in the same transaction
         )
-        logs.event("checked", job_id=job.id, codes=codes, state=job.state.value, route=job.route)
+        if job.state is S.QUEUED:
+            self.d.rendered.pop(job.id, None)
+            for state in (S.ACCEPTED, S.RENDERING):
+                self.d.metrics.transitions.labels(state.value).inc()
+        logs.event("checked", job_id=job.id, codes=codes, state=S.ACCEPTED.value if queued else job.state.value,
+                   route=job.route)  # fmt: skip
+        if queued is not None and job.state is S.QUEUED:
+            logs.event("rendered", job_id=job.id, pages=queued.page_count)
         return self._moved(job)
 
     async def _start_rendering(self, job: Job) -> Job:
         return self._moved(await self._db(self.d.store.transition, job.id, S.RENDERING, worker_id=self.worker_id))
 
     async def _render(self, job: Job) -> Job:
-        result = await self._result(job)
-        try:
-            documents = await asyncio.to_thread(render_documents, result, self.d.config, job.id)
-        except RenderError:
+        prepared = self.d.rendered.pop(job.id, None) or await self._prepare(job, render=True)
+        self.d.rendered.pop(job.id, None)
+        documents = prepared.documents
+        if documents is None and not prepared.render_failed:  # the check no longer accepts it: render anyway
+            with contextlib.suppress(RenderError):
+                documents = await asyncio.to_thread(render_documents, prepared.result, self.d.config, job.id)
+        if not documents:
             logs.event("render_failed", job_id=job.id, level=40)
             job = await self._db(
                 self.d.store.record_failure, job.id, worker_id=self.worker_id, cause="render", retryable=False
             )
             return self._moved(job)
-        first = documents[0]
-        stored = [NewDocument(first.purpose, first.data, first.pages)]
-        stored += [NewDocument(d.purpose, d.data, d.pages) for d in documents[1:] if d.data != first.data]
-        update = JobUpdate(page_count=first.pages, documents=stored)
+        update = _queued_update(documents)
         job = await self._db(self.d.store.transition, job.id, S.QUEUED, worker_id=self.worker_id, update=update)
-        logs.event("rendered", job_id=job.id, pages=first.pages)
+        logs.event("rendered", job_id=job.id, pages=update.page_count)
         return self._moved(job)
 
     # --- relay on the route
@@ -324,12 +356,11 @@ class Processor:
             in_reply_to=result.message.message_id,
         )
 
-    async def _notify(self, job: Job, ctx: NoticeContext | None, message: EmailMessage | None, kind: str) -> Job:
+    async def _notify(self, job: Job, ctx: NoticeContext | None, message: NoticeText | None, kind: str) -> Job:
         if ctx is None or message is None:
             logs.event("notice_skipped", job_id=job.id, reason="no_network_sender", level=30)
         else:
-            subject, body = _plain(message)
-            outbound = Outbound(job.id, ctx.to, subject, body, headers={NOTICE_HEADER: kind})
+            outbound = Outbound(job.id, ctx.to, message.subject, message.body, headers={NOTICE_HEADER: kind})
             await self._send_notice(job, outbound, kind)
         job = self._moved(await self._db(self.d.store.transition, job.id, S.NOTIFIED, worker_id=self.worker_id))
         logs.event("sender_notified", job_id=job.id, kind=kind, outcome=job.outcome.value if job.outcome else None)
@@ -350,7 +381,7 @@ class Processor:
         ctx = self._notice_ctx(job, result)
         message = None
         if ctx is not None:
-            message = confirmation_notice(
+            message = confirmation_text(
                 self.d.config,
                 ctx,
                 destination=self._destination_label(job, result),
@@ -365,7 +396,7 @@ class Processor:
         ctx = self._notice_ctx(job, result)
         message = None
         if ctx is not None:
-            message = rejection_notice(self.d.config, ctx, findings=result.findings, received_at=job.received_at)
+            message = rejection_text(self.d.config, ctx, findings=result.findings, received_at=job.received_at)
         return await self._notify(job, ctx, message, "rejection")
 
     async def _fail(self, job: Job) -> Job:
@@ -373,7 +404,7 @@ class Processor:
         ctx = self._notice_ctx(job, result)
         message = None
         if ctx is not None:
-            message = failure_notice(
+            message = failure_text(
                 self.d.config,
                 ctx,
                 destination=self._destination_label(job, result),

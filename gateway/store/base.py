@@ -224,6 +224,7 @@ class JobStore(Protocol):
         worker_id: str,
         accepted: bool,
         update: JobUpdate | None = None,
+        queued: JobUpdate | None = None,
         now: dt.datetime | None = None,
     ) -> Job: ...
 

@@ -512,8 +512,12 @@ class SqlJobStore:
         worker_id: str,
         accepted: bool,
         update: JobUpdate | None = None,
+        queued: JobUpdate | None = None,
         now: dt.datetime | None = None,
     ) -> Job:
+        """The check's verdict. `queued` (an accepted message whose documents are already rendered) carries it
+        on through rendering to queued in the same transaction: one commit instead of three, each state
+        change still its own audit record."""
         now = _now(now)
         verdict = S.ACCEPTED if accepted else S.REJECTED
         with self.engine.transaction() as tx:
@@ -523,7 +527,12 @@ class SqlJobStore:
             if job.state is S.RECEIVED:
                 job = self._change(tx, job, S.CHECKED, now, worker_id=worker_id)
             cols, details = self._update_columns(tx, job_id, update)
-            return self._change(tx, job, verdict, now, worker_id=worker_id, cols=cols, details=details)
+            job = self._change(tx, job, verdict, now, worker_id=worker_id, cols=cols, details=details)
+            if accepted and queued is not None:
+                job = self._change(tx, job, S.RENDERING, now, worker_id=worker_id)
+                cols, details = self._update_columns(tx, job_id, queued)
+                job = self._change(tx, job, S.QUEUED, now, worker_id=worker_id, cols=cols, details=details)
+            return job
 
     def record_failure(
         self,
