@@ -502,7 +502,8 @@ def _sender(doc: _Doc, registered: RegisteredSender | None, from_display: str) -
     sig_folded = fold(sig_text)
     m = L.LICENCE.search(sig_folded) or L.LICENCE.search(fold("\n".join(ln.text for ln in doc.lines)))
     if m:
-        s.licence = re.sub(r"[\s-]", "", m.group(1))
+        # «1-21504»: the leading «1-» is the RAMQ profession prefix (1 = physician), not part of the permit
+        s.licence = re.sub(r"[\s-]", "", re.sub(r"^\d-(?=\d{5}$)", "", m.group(1)))
     _sender_name(sig, s, registered, from_display)
     for pattern, profession in L.PROFESSIONS:
         if pattern.search(sig_folded):
@@ -581,9 +582,53 @@ def _orders(doc: _Doc) -> list[str]:
         if line.role != "order":
             continue
         text = _BULLET.sub("", line.text).strip()
-        if len(re.findall(r"[A-Za-zÀ-ÿ0-9]", text)) >= 2 and not re.fullmatch(r"(rx|ordonnances?)\s*:?", fold(text)):
+        if len(re.findall(r"[A-Za-zÀ-ÿ0-9]", text)) >= 2 and not _is_column_header(fold(text)):
             orders.append(text)
     return orders
+
+
+_COLUMN_WORDS = frozenset(
+    [
+        "rx",
+        "ordonnance",
+        "ordonnances",
+        "medicament",
+        "medicaments",
+        "medication",
+        "drug",
+        "posologie",
+        "dose",
+        "dosage",
+        "quantite",
+        "qte",
+        "qty",
+        "quantity",
+        "duree",
+        "duration",
+        "ren",
+        "ren.",
+        "renouvellement",
+        "renouvellements",
+        "refills",
+        "sig",
+        "disp",
+        "teneur",
+        "voie",
+        "route",
+        "frequence",
+        "frequency",
+        "examen",
+        "examens",
+        "analyse",
+        "analyses",
+    ]
+)
+
+
+def _is_column_header(folded: str) -> bool:
+    """«Médicament | Posologie | Quantité | Ren.»: a table's header row, or a lone «Rx :», is not an order."""
+    words = [w for w in re.split(r"[\s\t:|/]+", folded) if w]
+    return bool(words) and all(w.strip(".") in _COLUMN_WORDS or w in _COLUMN_WORDS for w in words)
 
 
 def _meta(doc: _Doc, ex: Extracted) -> None:

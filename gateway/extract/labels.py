@@ -18,7 +18,7 @@ PHONE = (
 LICENCE = re.compile(
     r"(?:#\s*lic\b\.?|\blic\b\.?|\blicen[cs]e\b|\bpermis\b|\bn[o°º]?\.?\s*de\s+pratique|\bnumero\s+de\s+pratique|"
     r"\bpratique\s*#|\bprescripteur\b|\bcmq\b|\boiiq\b|\bopq\b|\bodq\b|\bmatricule\b)"
-    r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d-\d{4,6}|\d{1,8})(?![\d])"
+    r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d-\d{4,6}|\d{2}\s\d{3}(?![\s.-]?\d)|\d{1,8})(?![\d])"
 )
 DOCTOR_TITLE = re.compile(r"(?<![\w])(?:dr|dre|docteur|docteure|doctor)\.?(?=\s)", re.IGNORECASE)
 PATIENT_TITLE = re.compile(
