@@ -13,7 +13,14 @@ from gateway.extract.text import fold
 from gateway.models import DirectoryEntry, DocumentKind
 
 _KIND_WORDS: tuple[tuple[DocumentKind, re.Pattern[str]], ...] = (
-    (DocumentKind.PROGRESS_NOTES, re.compile(r"notes?\s+d'?\s?evolution|note\s+evolutive|progress\s+notes?")),
+    (
+        DocumentKind.PROGRESS_NOTES,
+        re.compile(
+            r"notes?\s+d'?\s?evolution|notes?\s+evolutives?|progress\s+notes?|"
+            r"notes?\s+de\s+(?:consultation|suivi|visite|tele-?consultation)|consultation\s+notes?|"
+            r"compte[\s-]rendu\s+de\s+(?:consultation|visite|tele-?consultation)"
+        ),
+    ),
     (
         DocumentKind.IMAGING_RX,
         re.compile(
@@ -44,7 +51,8 @@ _KIND_WORDS: tuple[tuple[DocumentKind, re.Pattern[str]], ...] = (
         DocumentKind.OTHER_DOCUMENT,
         re.compile(
             r"billet\s+medical|certificat\s+medical|formulaire\s+d'assurance|attestation|arret\s+de\s+travail|"
-            r"rapport\s+medical|lettre|absence|sick\s+note|medical\s+note|formulaire"
+            r"rapport\s+medical|lettre|absence|sick\s+note|medical\s+note|formulaire|cnesst|saaq|ivac|"
+            r"certificat|attestation|invalidite|insurance\s+form"
         ),
     ),
 )

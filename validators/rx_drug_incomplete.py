@@ -44,6 +44,7 @@ def missing_parts(line: str) -> list[str]:
 
 _CONTINUATION = re.compile(
     r"(?:posologie|poso\b|sig\b|dose\b|frequence|voie\b|quantite|qte\b|duree|renouvel\w*|ren\b|mitte|m\s*:|"
+    r"disp(?:ense)?\b|qty\b|quantity|refills?\b|directions?\b|"
     r"x\s*\d|pendant\b|durant\b|pour\s+\d)"
 )
 

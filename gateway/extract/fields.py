@@ -192,9 +192,35 @@ def _assign_roles(doc: _Doc) -> None:
             line.role = "meta"
     _mark_recipient(doc)
     _mark_name_headings(doc)
+    _mark_identification_blocks(doc)
     for line in doc.lines:
         if not line.role:
             line.role = "order"
+
+
+_IDENTIFICATION_HEADING = re.compile(
+    r"(?:identification\s+(?:de\s+l'usager\w*|du\s+patient\w*|de\s+la\s+patiente)|usager\w*|patient\w*|"
+    r"renseignements\s+sur\s+l'usager\w*|patient\s+information)\s*:?$"
+)
+_BARE_DATE = re.compile(r"[\d\s/.\-]{8,10}$|\d{1,2}(?:er)?\s+\w+\.?\s+\d{4}$")
+
+
+def _mark_identification_blocks(doc: _Doc) -> None:
+    """An EMR's «IDENTIFICATION DE L'USAGER» heading over unlabelled lines: name, date of birth, NAM, file."""
+    for block in doc.blocks:
+        for i, heading in enumerate(block):
+            if not _IDENTIFICATION_HEADING.match(heading.folded):
+                continue
+            heading.role = "patient"
+            for line in block[i + 1 :]:
+                if line.role not in ("", "order", "patient"):
+                    break
+                if _BARE_DATE.match(line.folded):
+                    line.role = "patient_dob"
+                elif not line.role and _is_name_only(line):
+                    line.role = "patient_name"
+                else:
+                    line.role = "patient"
 
 
 def _is_name_only(line: Line) -> bool:
@@ -388,7 +414,7 @@ def _patient(doc: _Doc, today: dt.date) -> Patient:
     )
     folded = fold(text)
     _patient_name(doc, p, nam)
-    _patient_dob(text, folded, p, nam, today)
+    _patient_dob(doc, p, nam, today)
     m = L.FILE_NUMBER.search(folded)
     if m:
         p.file_number = clean_value(text[m.start(1) : m.end(1)]).replace(" ", "") or None
@@ -479,8 +505,15 @@ def _title_sex(title: str) -> str | None:
     return None
 
 
-def _patient_dob(text: str, folded: str, p: Patient, nam: NamInfo | None, today: dt.date) -> None:
+def _patient_dob(doc: _Doc, p: Patient, nam: NamInfo | None, today: dt.date) -> None:
     hint = nam.birth_dates[0] if nam and len(nam.birth_dates) == 1 else None
+    unlabelled = [ln.text for ln in doc.lines if ln.role == "patient_dob"]
+    text = "\n".join(
+        ln.text for ln in doc.lines if ln.role in ("patient", "patient_name", "order", "meta", "greeting", "")
+    )
+    folded = fold(text)
+    if unlabelled and not L.DOB.search(folded):
+        text, folded = "DDN : " + unlabelled[0], fold("DDN : " + unlabelled[0])
     for m in L.DOB.finditer(folded):
         found = find_date(text[m.end() : m.end() + 40], today=today, hint=hint)
         if found is not None and found.start <= 3:

@@ -54,7 +54,9 @@ CLINICAL = re.compile(
 TO_PATIENT = re.compile(
     r"destinataire\s*:\s*(?:l'|le\s+|la\s+)?(?:usager|usagere|patient|patiente|utilisateur)|"
     r"(?:envoi|transmis\w*|envoye\w*)\s+(?:directement\s+)?(?:a|au)\s+(?:l'usager|l'usagere|la\s+patiente|"
-    r"le\s+patient|patient)|recipient\s*:\s*patient"
+    r"le\s+patient|patient)|recipient\s*:\s*patient|"
+    r"(?:a\s+)?(?:son|sa)\s+(?:propre\s+)?(?:adresse\s+)?(?:de\s+)?courriel\s+personnel\w*|"
+    r"(?:adresse\s+)?courriel\s+(?:personnel\w*\s+)?de\s+l'(?:usager|usagere)"
 )
 CONSENT = re.compile(r"consent")  # a line that speaks of consent; CONSENT_POSITIVE/NEGATIVE read that line
 CONSENT_NEGATIVE = re.compile(
