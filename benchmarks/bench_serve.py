@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import re
-import resource
 import signal
 import socket
 import subprocess
@@ -47,7 +46,7 @@ class Figures:
     messages: int
     seconds: float
     latencies: list[float]
-    cpu_seconds: float = 0.0  # CPU time of the subprocess (serve or bare relay), warm-up and start included
+    cpu_seconds: float = 0.0  # CPU time of the subprocess (serve or bare relay) and its helpers, this run only
 
     @property
     def rate(self) -> float:
@@ -58,16 +57,30 @@ class Figures:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
     def line(self) -> str:
+        cpu = f"; process CPU {self.cpu_seconds * 1000 / self.messages:.1f} ms/message" if self.cpu_seconds else ""
         return (
             f"{self.name:<28} {self.rate:8.1f} msg/s   p50 {self.pct(0.50):7.1f} ms   p99 {self.pct(0.99):7.1f} ms"
-            f"   ({self.messages} messages in {self.seconds:.2f} s;"
-            f" process CPU {self.cpu_seconds * 1000 / self.messages:.1f} ms/message)"
+            f"   ({self.messages} messages in {self.seconds:.2f} s{cpu})"
         )
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by process `pid` and its descendants (serve's check/render helpers), from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            except OSError:
+                continue
+            stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+    family, total = {pid}, 0.0
+    for _ in range(3):  # children, grandchildren
+        family |= {p for p, (ppid, _) in stats.items() if ppid in family}
+    for p in family:
+        total += stats.get(p, (0, 0.0))[1]
+    return total
 
 
 def free_port() -> int:
@@ -121,13 +134,15 @@ async def drive(
 
 
 async def measure(
-    standins: StandIns, port: int, count: int, concurrency: int, name: str, rate: float | None = None
+    standins: StandIns, port: int, count: int, concurrency: int, name: str, rate: float | None = None, pid: int = 0
 ) -> Figures:
     provider = standins.provider
     _, warm = await drive(port, min(20, count), concurrency, f"warm-{name}")
     await provider.wait_for_jobs(len(provider.jobs) + 0, timeout=60)
     while not all(provider.job(ref) for ref in warm):
         await asyncio.sleep(0.01)
+    await asyncio.sleep(0.5)  # the warm-up's archives copies and notices
+    cpu_before = tree_cpu(pid) if pid else 0.0
     started, accepted = await drive(port, count, concurrency, f"{name}-{rate}", rate)
     deadline = time.monotonic() + 300
     while not all(provider.job(ref) for ref in accepted):
@@ -137,7 +152,11 @@ async def measure(
     at = {ref: provider.job(ref).received_at.timestamp() for ref in accepted}  # type: ignore[union-attr]
     end = max(at.values())
     label = f"{name}, paced {rate:g}/s" if rate else name
-    return Figures(label, count, end - started, [max(0.0, at[r] - t) for r, t in accepted.items()])
+    figures = Figures(label, count, end - started, [max(0.0, at[r] - t) for r, t in accepted.items()])
+    if pid:
+        await asyncio.sleep(0.5)  # the last archives copies and notices
+        figures.cpu_seconds = tree_cpu(pid) - cpu_before
+    return figures
 
 
 def serve_command(path: Path, profile: Path | None, engine: str) -> list[str]:
@@ -173,18 +192,15 @@ async def bench_serve(
         path = write_config(tmp / f"serve-{engine}.toml", sections)
         log = (tmp / f"serve-{engine}.log").open("wb")
         proc = subprocess.Popen(serve_command(path, profile, engine), cwd=ROOT, stdout=log, stderr=log)
-        before = _children_cpu()
         try:
             await wait_port(port, proc)
-            figures = await measure(standins, port, count, concurrency, f"serve ({engine})")
+            figures = await measure(standins, port, count, concurrency, f"serve ({engine})", pid=proc.pid)
             paced = await measure(standins, port, max(20, count // 5), concurrency, f"serve ({engine})", rate)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
             if engine == "postgresql":
                 pg.stop()
-        share = figures.messages / (figures.messages + paced.messages)  # the paced run is cheaper: an upper bound
-        figures.cpu_seconds = (_children_cpu() - before) * share
         return figures, paced
 
 
@@ -195,16 +211,13 @@ async def bench_bare(count: int, concurrency: int, rate: float) -> tuple[Figures
         proc = subprocess.Popen(
             [sys.executable, __file__, "--bare-relay", str(port), str(standins.provider.port)], cwd=ROOT
         )
-        before = _children_cpu()
         try:
             await wait_port(port, proc)
-            figures = await measure(standins, port, count, concurrency, "bare relay (limit)")
+            figures = await measure(standins, port, count, concurrency, "bare relay (limit)", pid=proc.pid)
             paced = await measure(standins, port, max(20, count // 5), concurrency, "bare relay", rate)
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
-        share = figures.messages / (figures.messages + paced.messages)  # the paced run is cheaper: an upper bound
-        figures.cpu_seconds = (_children_cpu() - before) * share
         return figures, paced
 
 

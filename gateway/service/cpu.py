@@ -99,6 +99,16 @@ class CpuHelper:
             self._warming = asyncio.get_running_loop().run_in_executor(self._pool, _ping)
             self._warming.add_done_callback(self._warmed)
 
+    @property
+    def ready(self) -> bool:
+        """True once the helpers take the work (until one dies)."""
+        return self._ready
+
+    def pids(self) -> list[int]:
+        """The helpers' process ids (for tests and diagnostics)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return sorted(int(pid) for pid in processes)
+
     def _warmed(self, future: asyncio.Future[bool]) -> None:
         self._ready = not future.cancelled() and future.exception() is None and bool(future.result())
 
