@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from validators.registry import CODES, RULES
+from validators.registry import CODES, RULES, catalog_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -13,6 +13,7 @@ def test_every_rule_is_documented_for_operators() -> None:
     text = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     missing = [code for code in CODES if f"`{code}`" not in text]
     assert not missing
+    assert text == catalog_markdown(), "docs/rules.md is stale: python -m validators.registry > docs/rules.md"
 
 
 def test_codes_are_unique_and_messages_bilingual() -> None:
