@@ -47,6 +47,7 @@ class Figures:
     seconds: float
     latencies: list[float]
     cpu_seconds: float = 0.0  # CPU time of the subprocess (serve or bare relay) and its helpers, this run only
+    harness_seconds: float = 0.0  # CPU time of this process (clients, stand-in provider and Graph), same run
 
     @property
     def rate(self) -> float:
@@ -57,7 +58,10 @@ class Figures:
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
     def line(self) -> str:
-        cpu = f"; process CPU {self.cpu_seconds * 1000 / self.messages:.1f} ms/message" if self.cpu_seconds else ""
+        cpu = ""
+        if self.cpu_seconds:
+            per = 1000 / self.messages
+            cpu = f"; CPU/message: process {self.cpu_seconds * per:.1f} ms, harness {self.harness_seconds * per:.1f} ms"
         return (
             f"{self.name:<28} {self.rate:8.1f} msg/s   p50 {self.pct(0.50):7.1f} ms   p99 {self.pct(0.99):7.1f} ms"
             f"   ({self.messages} messages in {self.seconds:.2f} s{cpu})"
@@ -143,6 +147,7 @@ async def measure(
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.5)  # the warm-up's archives copies and notices
     cpu_before = tree_cpu(pid) if pid else 0.0
+    harness_before = time.process_time()
     started, accepted = await drive(port, count, concurrency, f"{name}-{rate}", rate)
     deadline = time.monotonic() + 300
     while not all(provider.job(ref) for ref in accepted):
@@ -156,6 +161,7 @@ async def measure(
     if pid:
         await asyncio.sleep(0.5)  # the last archives copies and notices
         figures.cpu_seconds = tree_cpu(pid) - cpu_before
+        figures.harness_seconds = time.process_time() - harness_before
     return figures
 
 
