@@ -29,6 +29,7 @@ from gateway.errors import RenderError
 from gateway.models import CheckResult
 from gateway.pipeline import CheckContext, check_bytes
 from gateway.render import RenderedDocument, render_documents
+from gateway.service import logs
 
 _state: dict[str, object] = {}  # in the helper: "config", "ctx"
 
@@ -119,6 +120,9 @@ class CpuHelper:
                 return await loop.run_in_executor(self._pool, _helper_prepare, raw, job_id, render)
             except BrokenProcessPool:  # a helper died: carry on in threads
                 self._ready = False
+                logs.event("helper_lost", job_id=job_id, level=30)
+            except Exception as exc:  # anything the helper could not do (e.g. a result that does not pickle)
+                logs.event("helper_failed", job_id=job_id, error=type(exc).__name__, level=30)
         return await asyncio.to_thread(prepare, raw, job_id, self._config, self._ctx, render=render)
 
     def close(self) -> None:
