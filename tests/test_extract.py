@@ -189,3 +189,17 @@ def test_english_labels_from_an_anglophone_prescriber() -> None:
     )
     assert (ex.sender.last_name, ex.sender.licence) == ("Ouellet", "09432")
     assert ex.orders == ["Amlodipine 5 mg PO daily, 90 tabs, 3 refills"]
+
+
+def test_a_message_written_as_one_paragraph_is_read_sentence_by_sentence() -> None:
+    body = (
+        "Bonjour, voici une ordonnance. Pharmacie Lafleur et Gendron, tél 819 555-0191, téléc 819 555-0190. "
+        "Ordonnance pour Mme Lan Ng, née le 30 septembre 1979. NAM : NGXL 7959 3019. Numéro de dossier : 771502. "
+        "Aucune allergie connue. Ramipril 5 mg 1 co po DIE, 90 co, Ren 3. "
+        "Julie Nguyen, MD — permis 21504 — joignable au 819-555-0177"
+    )
+    ex = extract(body, today=TODAY)
+    assert (ex.recipient.name, ex.recipient.fax) == ("Pharmacie Lafleur et Gendron", "+18195550190")
+    assert (ex.patient.last_name, ex.patient.file_number, ex.patient.dob) == ("Ng", "771502", dt.date(1979, 9, 30))
+    assert (ex.sender.first_name, ex.sender.last_name, ex.sender.licence) == ("Julie", "Nguyen", "21504")
+    assert ex.orders == ["Ramipril 5 mg 1 co po DIE, 90 co, Ren 3."]

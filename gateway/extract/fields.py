@@ -56,10 +56,34 @@ def _strip_tail(text: str) -> str:
     return "\n".join(kept)
 
 
+_LONG_LINE = 160
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[A-ZÀ-Ý«])")
+_ABBREVIATIONS = frozenset(
+    {"m", "mme", "mlle", "dr", "dre", "st", "ste", "no", "n°", "tél", "tel", "téléc", "ex", "p", "av", "boul"}
+)
+
+
+def _sentences(line: str) -> list[str]:
+    """A long line written as one paragraph («…, tél 819 555-0191. Ordonnance pour Mme…. Ramipril…. Dre…»)
+    is read sentence by sentence, so each sentence can take its own role; abbreviations do not end one."""
+    if len(line) <= _LONG_LINE:
+        return [line]
+    parts: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(line):
+        word = re.findall(r"[\w°]+$", line[start : m.start()])
+        if word and ((len(word[0]) == 1 and word[0].isalpha()) or word[0].lower() in _ABBREVIATIONS):
+            continue
+        parts.append(line[start : m.start() + 1].strip())
+        start = m.end()
+    parts.append(line[start:].strip())
+    return [p for p in parts if p]
+
+
 def _segment(text: str) -> _Doc:
     doc = _Doc()
     block: list[Line] = []
-    for raw in text.split("\n"):
+    for raw in (sentence for physical in text.split("\n") for sentence in (_sentences(physical) or [""])):
         stripped = raw.strip(" \t")
         if not stripped:
             if block:
