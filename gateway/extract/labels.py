@@ -29,7 +29,7 @@ DOB = re.compile(
     r"\bn[eé]e?\s+le|\bnaissance\b|\bne\(e\)|\bdate\s+of\s+birth|\bborn(?:\s+on)?|\bd\.?\s?n\s*:)(?:\s*\([^)\n]{0,20}\))?\s*[:\-]?\s*"
 )
 NAM = re.compile(
-    r"(?:\bnam\b|\bramq\b|\bn[o°º]?\.?\s*d'?\s?assurance[\s-]+maladie|\bnumero\s+d'?\s?assurance[\s-]+maladie|"
+    r"(?:\bnam\b|\bn\.a\.m\.?|\bramq\b|\bn[o°º]?\.?\s*d'?\s?assurance[\s-]+maladie|\bnumero\s+d'?\s?assurance[\s-]+maladie|"
     r"\bassurance[\s-]+maladie|\bcarte\s+soleil|\bhin\b|\bhealth\s+(?:card|insurance)(?:\s+(?:number|no\.?|#))?|"
     r"\bmedicare(?:\s+(?:number|no\.?|#))?)\s*(?:du\s+quebec\s*)?(?:\([^)\n]{0,20}\)\s*)?[:#\-]?\s*"
 )

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from gateway.extract.text import strip_accents
 
-NAM_PATTERN = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{4})\s?(\d{2})\s?(\d{2})\s?(\d{2})\s?(\d{2})(?![A-Za-z0-9])")
+NAM_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9])([A-Za-z]{4})[\s-]?(\d{2})[\s-]?(\d{2})[\s-]?(\d{2})[\s-]?(\d{2})(?![A-Za-z0-9])"
+)
 NAM_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{3,4}(?:\s?[A-Za-z0-9]{2,4}){1,4}(?![A-Za-z0-9])")
 
 
