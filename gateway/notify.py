@@ -18,17 +18,19 @@ import datetime as dt
 import re
 import string
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from functools import cache
 from pathlib import Path
+from typing import Concatenate, ParamSpec
 
 from gateway.config import Config
 from gateway.models import Finding, Severity
 from gateway.relay.smtp_fax import JOB_HEADER, SmtpEndpoint, smtp_send
 
+P = ParamSpec("P")
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "notices"
 
 _MONTHS_FR = [
@@ -245,35 +247,19 @@ def failure_text(
     )
 
 
-def confirmation_notice(
-    config: Config,
-    ctx: NoticeContext,
-    *,
-    destination: str,
-    pages: int | None,
-    completed_at: dt.datetime,
-    warnings: Sequence[Finding] = (),
-) -> EmailMessage:
-    """`confirmation_text` as an e-mail."""
-    text = confirmation_text(
-        config, ctx, destination=destination, pages=pages, completed_at=completed_at, warnings=warnings
-    )
-    return notice_message(config, ctx, text)
+def _as_message(
+    text: Callable[Concatenate[Config, NoticeContext, P], NoticeText],
+) -> Callable[Concatenate[Config, NoticeContext, P], EmailMessage]:
+    def build(config: Config, ctx: NoticeContext, /, *args: P.args, **kwargs: P.kwargs) -> EmailMessage:
+        return notice_message(config, ctx, text(config, ctx, *args, **kwargs))
+
+    build.__doc__ = f"`{text.__name__}` as an e-mail (for `send_notice`)."
+    return build
 
 
-def rejection_notice(
-    config: Config, ctx: NoticeContext, *, findings: Sequence[Finding], received_at: dt.datetime
-) -> EmailMessage:
-    """`rejection_text` as an e-mail."""
-    return notice_message(config, ctx, rejection_text(config, ctx, findings=findings, received_at=received_at))
-
-
-def failure_notice(
-    config: Config, ctx: NoticeContext, *, destination: str, cause: str, reason: str | None, tries: int
-) -> EmailMessage:
-    """`failure_text` as an e-mail."""
-    text = failure_text(config, ctx, destination=destination, cause=cause, reason=reason, tries=tries)
-    return notice_message(config, ctx, text)
+confirmation_notice = _as_message(confirmation_text)
+rejection_notice = _as_message(rejection_text)
+failure_notice = _as_message(failure_text)
 
 
 async def send_notice(message: EmailMessage, endpoint: SmtpEndpoint) -> str:
