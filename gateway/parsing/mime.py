@@ -112,23 +112,39 @@ def _headers(msg: Message, name: str) -> list[str]:
         return []
 
 
-def _addresses(values: list[str]) -> list[str]:
+# The common shapes — «a@b», «Name <a@b>», «"Last, First" <a@b>», comma-separated — read without the
+# general RFC 5322 parser, which costs a third of a millisecond per message; anything else goes to it.
+_SIMPLE_ADDRESS = re.compile(
+    r'\s*(?:"([^"\\]*)"|([^",<>()@;:\\]*?))\s*<([^<>\s@",]+@[^<>\s@",]+)>\s*|\s*([^<>\s@",]+@[^<>\s@",]+)\s*'
+)
+
+
+def _pairs(values: list[str]) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for value in values:
+        for item in value.replace("\r\n", " ").replace("\n", " ").split(",") if '"' not in value else [value]:
+            m = _SIMPLE_ADDRESS.fullmatch(item)
+            if m is None:
+                return _general_pairs(values)
+            pairs.append(((m.group(1) or m.group(2) or "").strip(), m.group(3) or m.group(4)))
+    return pairs
+
+
+def _general_pairs(values: list[str]) -> list[tuple[str, str]]:
     try:
-        pairs = getaddresses(values)
+        return getaddresses(values)
     except (ValueError, TypeError, IndexError):
         return []
-    return [addr.strip().lower() for _, addr in pairs if addr and "@" in addr]
+
+
+def _addresses(values: list[str]) -> list[str]:
+    return [addr.strip().lower() for _, addr in _pairs(values) if addr and "@" in addr]
 
 
 def _read_headers(msg: Message, parsed: ParsedMessage, trusted: list[str]) -> None:
     parsed.message_id = _header(msg, "Message-ID").strip() or None
     parsed.subject = _header(msg, "Subject").strip()
-    from_values = _headers(msg, "From")
-    try:
-        pairs = getaddresses(from_values)
-    except (ValueError, TypeError, IndexError):
-        pairs = []
-    pairs = [(n, a) for n, a in pairs if a]
+    pairs = [(n, a) for n, a in _pairs(_headers(msg, "From")) if a]
     if pairs:
         display, address = pairs[0]
         parsed.from_display = decode_words(display)
