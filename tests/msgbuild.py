@@ -353,3 +353,61 @@ def nam_for(letters: str, born: dt.date, sex: str, admin: int = 1) -> str:
         if check_digit_ok(stem + str(digit)):
             return stem + str(digit)
     raise ValueError("no check digit fits")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class Case:
+    """A realistic message and what a careful reader applying RULES.md expects of it."""
+
+    name: str
+    msg: Msg | bytes
+    verdict: str | None  # None: not asserted (the case is about one field or code)
+    route: str | None
+    document: str | None
+    fields: dict[str, str | None]
+    present: tuple[str, ...] = ()  # codes that must be reported
+    absent: tuple[str, ...] = field(default=())  # codes that must not be
+
+
+def sections(*parts: str) -> str:
+    return "\n\n".join(p.strip("\n") for p in parts) + "\n"
+
+
+def _value(result_json: dict[str, object], key: str, critical: str | None) -> str | None:
+    if key == "critical_values_phone":
+        return critical
+    extracted = result_json["extracted"]
+    assert isinstance(extracted, dict)
+    if key == "orders":
+        return str(len(extracted["orders"]))
+    section, name = key.split(".")
+    value = extracted[section][name]
+    return None if value is None else str(value)
+
+
+def _same(key: str, got: str | None, expected: str | None) -> bool:
+    if got is None or expected is None:
+        return got == expected
+    if key == "recipient.name":  # the name may carry a branch or the pharmacist's name after it
+        return got.casefold().startswith(expected.casefold())
+    if key.endswith("_name"):
+        return got.casefold() == expected.casefold()
+    return got == expected
+
+
+def case_problems(case: Case) -> tuple[list[str], dict[str, str]]:
+    """Every way the gateway's reading of `case` differs from the expected one, and the codes it found."""
+    result = check(case.msg)
+    as_json = result.as_json()
+    found = codes(result)
+    problems = []
+    for key, expected in (("verdict", case.verdict), ("route", case.route), ("document", case.document)):
+        if expected is not None and as_json[key] != expected:
+            problems.append(f"{key}: {as_json[key]!r} != {expected!r}")
+    for key, expected in case.fields.items():
+        got = _value(as_json, key, result.extracted.critical_values_phone)
+        if not _same(key, got, expected):
+            problems.append(f"{key}: {got!r} != {expected!r}")
+    problems += [f"missing {code}" for code in case.present if code not in found]
+    problems += [f"unexpected {code}" for code in case.absent if code in found]
+    return problems, found
