@@ -20,19 +20,15 @@ read-receipt flag, decoded attachments), lets tests `seed()` raw MIME into a fol
 
 from __future__ import annotations
 
-import argparse
 import base64
 import datetime as dt
 import email
 import email.policy
 import email.utils
-import json
 import secrets
-import signal
 import ssl
 import tempfile
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -44,6 +40,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
+from fakes.cli import run_fake
 from fakes.graph import make_self_signed
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -644,30 +641,16 @@ class _Handler(BaseHTTPRequestHandler):
         return soap_body[0]  # type: ignore[no-any-return]
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fakes.ews", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--seed", type=Path, nargs="*", default=[], help="raw .eml files to put in the inbox")
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly (temporary certificate removed) on SIGTERM too
-    with FakeEws(port=args.port) as fake:
-        for path in args.seed:
-            fake.seed(path.read_bytes())
-        print(json.dumps(fake.exchange_settings(), indent=2), flush=True)
-        seen = 0
-        try:
-            while True:
-                time.sleep(0.5)
-                for sent in fake.sent[seen:]:
-                    names = [f"{a.name} ({len(a.data)} B)" for a in sent.attachments]
-                    print(f"sent: to={sent.to} headers={sent.headers} attachments={names}", flush=True)
-                seen = len(fake.sent)
-        except KeyboardInterrupt:
-            return 0
+def main() -> int:
+    return run_fake(
+        "python -m fakes.ews",
+        __doc__ or "",
+        lambda port: FakeEws(port=port).start(),
+        lambda sent: (
+            f"sent: to={sent.to} headers={sent.headers} "
+            f"attachments={[f'{a.name} ({len(a.data)} B)' for a in sent.attachments]}"
+        ),
+    )
 
 
 if __name__ == "__main__":

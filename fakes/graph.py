@@ -28,7 +28,6 @@ Run `python -m fakes.graph` to serve it until interrupted.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import datetime as dt
@@ -39,10 +38,8 @@ import ipaddress
 import json
 import re
 import secrets
-import signal
 import tempfile
 import threading
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -50,6 +47,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from fakes.cli import run_fake
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # Graph refuses larger request bodies (413)
 WELL_KNOWN_FOLDERS = ("msgfolderroot", "inbox", "sentitems", "deleteditems", "archive", "drafts")
@@ -701,33 +700,16 @@ class _Handler(BaseHTTPRequestHandler):
         return page
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fakes.graph", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--seed", type=Path, nargs="*", default=[], help="raw .eml files to put in the inbox")
-    args = parser.parse_args(argv)
-    signal.signal(signal.SIGTERM, _interrupt)  # stop cleanly (temporary certificate removed) on SIGTERM too
-    with FakeGraph(port=args.port) as fake:
-        for path in args.seed:
-            fake.seed(path.read_bytes())
-        print(json.dumps({k: str(v) for k, v in fake.exchange_settings().items()}, indent=2), flush=True)
-        seen = 0
-        try:
-            while True:
-                time.sleep(0.5)
-                for sent in fake.sent[seen:]:
-                    names = [f"{a.name} ({len(a.data)} B, {a.via})" for a in sent.attachments]
-                    print(
-                        f"sent via {sent.via}: to={sent.to} headers={sent.headers} attachments={names}",
-                        flush=True,
-                    )
-                seen = len(fake.sent)
-        except KeyboardInterrupt:
-            return 0
+def main() -> int:
+    return run_fake(
+        "python -m fakes.graph",
+        __doc__ or "",
+        lambda port: FakeGraph(port=port).start(),
+        lambda sent: (
+            f"sent via {sent.via}: to={sent.to} headers={sent.headers} "
+            f"attachments={[f'{a.name} ({len(a.data)} B, {a.via})' for a in sent.attachments]}"
+        ),
+    )
 
 
 if __name__ == "__main__":

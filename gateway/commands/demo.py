@@ -18,7 +18,6 @@ import tempfile
 from pathlib import Path
 
 from gateway.config import Config, default_config, demo_dir, load_config
-from gateway.errors import ConfigError
 from gateway.service import logs
 from gateway.service.app import Service
 from gateway.service.standins import FINAL, StandIns, running_gateway, submit, wait_final
@@ -36,11 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config) if args.config else default_config()
-    except ConfigError as exc:
-        print(f"ordofax: {exc}", file=sys.stderr)
-        return 2
+    config = load_config(args.config) if args.config else default_config()  # ConfigError: exit 2 in gateway.cli
     paths: list[Path] = list(args.messages) or sorted((demo_dir() / "messages").glob("*.eml"))
     messages: list[tuple[str, bytes]] = []
     for path in paths:

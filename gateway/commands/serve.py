@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from gateway.config import Config, default_config, load_config
-from gateway.errors import ConfigError, OrdofaxError
+from gateway.errors import OrdofaxError
 from gateway.service import logs
 from gateway.service.app import Service
 
@@ -33,11 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(args.config) if args.config else default_config()
-    except ConfigError as exc:
-        print(f"ordofax: {exc}", file=sys.stderr)
-        return 2
+    config = load_config(args.config) if args.config else default_config()  # ConfigError: exit 2 in gateway.cli
     logs.setup(config.operations.log_level, config.operations.log_file)
     try:
         return asyncio.run(serve(config, args.grace))
