@@ -177,8 +177,8 @@ def _looks_like_patient_line(line: Line) -> bool:
     f = line.folded
     return bool(
         L.NAM.search(f)
-        or L.DOB.search(f)
-        or L.FILE_NUMBER.search(f)
+        or L.dob(f)
+        or L.file_number(f)
         or L.SEX.search(f)
         or L.ALT_ID.search(f)
         or re.match(
@@ -190,7 +190,7 @@ def _looks_like_patient_line(line: Line) -> bool:
 
 def _is_signature_line(line: Line) -> bool:
     f = line.folded
-    return bool(L.LICENCE.search(f) or L.DOCTOR_TITLE.match(line.text) or re.search(r",\s*(md|m\.d\.|ips\w*)\b", f))
+    return bool(L.licence(f) or L.DOCTOR_TITLE.match(line.text) or re.search(r",\s*(md|m\.d\.|ips\w*)\b", f))
 
 
 def _assign_roles(doc: _Doc) -> None:
@@ -439,7 +439,7 @@ def _patient(doc: _Doc, today: dt.date) -> Patient:
     folded = fold(text)
     _patient_name(doc, p, nam)
     _patient_dob(doc, p, nam, today)
-    m = L.FILE_NUMBER.search(folded)
+    m = L.file_number(folded)
     if m:
         p.file_number = clean_value(text[m.start(1) : m.end(1)]).replace(" ", "") or None
     m = L.SEX.search(folded)
@@ -557,7 +557,7 @@ def _sender(doc: _Doc, registered: RegisteredSender | None, from_display: str) -
     sig = [ln for ln in doc.lines if ln.role == "signature"]
     sig_text = "\n".join(ln.text for ln in sig)
     sig_folded = fold(sig_text)
-    m = L.LICENCE.search(sig_folded) or L.LICENCE.search(fold("\n".join(ln.text for ln in doc.lines)))
+    m = L.licence(sig_folded) or L.licence(fold("\n".join(ln.text for ln in doc.lines)))
     if m:
         # «1-21504»: the leading «1-» is the RAMQ profession prefix (1 = physician), not part of the permit
         s.licence = re.sub(r"[\s-]", "", re.sub(r"^\d-(?=\d{5}$)", "", m.group(1)))

@@ -125,3 +125,23 @@ PROFESSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
         "médecin",
     ),
 )
+
+
+# Cheap substring tests run before the costly patterns above: most lines carry none of these words.
+_FILE_WORDS = ("dossier", "mrn", "chart", "file")
+_LICENCE_WORDS = ("lic", "permis", "pratique", "prescripteur", "cmq", "oiiq", "opq", "odq", "matricule")
+
+
+def file_number(folded: str) -> re.Match[str] | None:
+    return FILE_NUMBER.search(folded) if any(w in folded for w in _FILE_WORDS) else None
+
+
+def licence(folded: str) -> re.Match[str] | None:
+    return LICENCE.search(folded) if any(w in folded for w in _LICENCE_WORDS) else None
+
+
+_DOB_WORDS = ("naiss", "dob", "born", "birth", "dn", "d.n", "d n", "ne ", "ne(", "nee")
+
+
+def dob(folded: str) -> re.Match[str] | None:
+    return DOB.search(folded) if any(w in folded for w in _DOB_WORDS) else None
