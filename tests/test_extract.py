@@ -203,3 +203,22 @@ def test_a_message_written_as_one_paragraph_is_read_sentence_by_sentence() -> No
     assert (ex.patient.last_name, ex.patient.file_number, ex.patient.dob) == ("Ng", "771502", dt.date(1979, 9, 30))
     assert (ex.sender.first_name, ex.sender.last_name, ex.sender.licence) == ("Julie", "Nguyen", "21504")
     assert ex.orders == ["Ramipril 5 mg 1 co po DIE, 90 co, Ren 3."]
+
+
+def test_nested_signature_tables_keep_their_lines() -> None:
+    html = (
+        "<div>Pharmacie du Parc</div><div>Tél.: 450 555-0161</div>"
+        '<table><tr><td><table><tr><td><img src="cid:logo@x"></td></tr></table></td>'
+        "<td><table><tr><td><b>Dre Sophie Gagnon</b></td></tr><tr><td>Médecin de famille</td></tr>"
+        "<tr><td>Permis 18765 | Tél. 514 555-0123</td></tr></table></td></tr></table><p>Merci</p>"
+    )
+    text, cids = html_to_text(html)
+    assert text.splitlines() == [
+        "Pharmacie du Parc",
+        "Tél.: 450 555-0161",
+        "Dre Sophie Gagnon",
+        "Médecin de famille",
+        "Permis 18765 | Tél. 514 555-0123",
+        "Merci",
+    ]
+    assert cids == {"logo@x"}

@@ -106,9 +106,6 @@ class _TextExtractor(HTMLParser):
             self.sinks.pop()
         elif tag == "tr" and self.rows:
             self._emit_row(self.rows.pop())
-        elif tag == "table":
-            while self.rows:
-                self._emit_row(self.rows.pop())
 
     def _emit_row(self, cells: list[_Sink]) -> None:
         for cell in cells:
