@@ -24,12 +24,15 @@ class RenderError(OrdofaxError, RuntimeError):
 
 
 class RelayError(OrdofaxError, ConnectionError):
-    """A relay could not hand the message over. `retryable` says whether a later try may succeed."""
+    """A relay could not hand the message over. `retryable` says whether a later try may succeed;
+    `in_doubt` that the next hop may have accepted it all the same (a time-out after the whole message was
+    sent): such a job waits for the provider's notice rather than being sent again."""
 
-    def __init__(self, message: str, *, retryable: bool, cause: str = "relay") -> None:
+    def __init__(self, message: str, *, retryable: bool, cause: str = "relay", in_doubt: bool = False) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.cause = cause
+        self.in_doubt = in_doubt
 
 
 class StoreError(OrdofaxError, RuntimeError):

@@ -283,6 +283,24 @@ async def test_a_passing_fault_is_retried_and_delivered_once(config: Config, tmp
         assert [k for k, _, _ in notice_bodies(standins, job_id)] == ["confirmation"]
 
 
+async def test_a_provider_slow_to_answer_data_is_not_faxed_twice(config: Config, tmp_path: Path) -> None:
+    """The provider takes the fax but answers DATA after our time-out: the job is in doubt and waits for the
+    provider's notice instead of being sent again (issue 5: never fax one twice)."""
+    options = {"modes": {"14505550160": FaxMode.SLOW_DATA}, "slow_seconds": 1.5}
+    retry = FAST_RETRY.model_copy(update={"confirmation_deadline_seconds": 30.0})
+    impatient = config.model_copy(update={"provider": config.provider.model_copy(update={"timeout_seconds": 0.5})})
+    async with running_gateway(impatient, tmp_path, provider_options=options, retry=retry) as (standins, service):
+        assert service.config.provider.timeout_seconds == 0.5
+        job_id = await run_one(service, DRUG_RX, timeout=20)
+        job = service.store.get(job_id)
+        assert job.outcome is not None and job.outcome.value == "delivered" and job.tries == 1
+        assert len(standins.provider.jobs) == 1
+        assert standins.received(job_id).archived == 1
+        with service.store.engine.transaction(readonly=True) as tx:
+            trail = [str(r[0]) for r in tx.all("SELECT details FROM audit WHERE job_id = ? ORDER BY seq", (job_id,))]
+        assert any('"awaiting_notice"' in details for details in trail)  # it went through the in-doubt wait
+
+
 async def test_provider_refusal_ends_in_a_clear_failure_notice(config: Config, tmp_path: Path) -> None:
     async with running_gateway(config, tmp_path) as (standins, service):
         standins.provider.arm(FaxMode.REFUSE_RCPT)

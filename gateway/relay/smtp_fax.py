@@ -11,9 +11,10 @@ mapped to `RelayError` in exactly one place:
 - 4xx replies                                  → retryable, cause "busy" / "throttled" / "tempfail"
 - 5xx replies, authentication refused           → not retryable, cause "refused"
 
-A time-out *after* the message body was sent is ambiguous (the provider may have accepted it); it is still
-reported as retryable "unreachable", and the message says so, because a duplicate fax is safer than a lost one
-(the tracker must rely on the provider's notice, which carries the job reference, to de-duplicate).
+A time-out *after* the message body was sent is ambiguous (the provider may have accepted it): it is reported
+as retryable "unreachable" with `in_doubt` set, and the service then waits for the provider's notice (which
+carries the job reference) until the confirmation deadline before any resend, so a slow provider never gets
+the same fax twice.
 """
 
 from __future__ import annotations
@@ -241,7 +242,7 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
             return RelayError(f"{where}: refused {exc.code}", retryable=False, cause="refused")
     if isinstance(exc, aiosmtplib.SMTPTimeoutError | TimeoutError):
         after = " after the document was sent (the provider may have it)" if data_sent else ""
-        return RelayError(f"{where}: timed out{after}", retryable=True, cause="unreachable")
+        return RelayError(f"{where}: timed out{after}", retryable=True, cause="unreachable", in_doubt=data_sent)
     if isinstance(exc, aiosmtplib.SMTPNotSupported) or type(exc) is aiosmtplib.SMTPException:
         # aiosmtplib's plain SMTPException: STARTTLS or AUTH asked for but not offered. Never fall back to
         # plain text or anonymous submission; an operator must fix the configuration or the provider.

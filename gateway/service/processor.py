@@ -280,6 +280,11 @@ class Processor:
 
     async def _relay_failed(self, job: Job, relay: Relay, exc: RelayError) -> Job:
         cause = exc.cause or "other"
+        if exc.in_doubt and job.route == Route.FAX.value:
+            # the provider may have the fax: wait for its notice (or the deadline) instead of faxing it twice
+            job = await self._db(self.d.store.transition, job.id, S.AWAITING_NOTICE, worker_id=self.worker_id)
+            logs.event("relay_in_doubt", job_id=job.id, cause=cause, state=job.state.value, level=30)
+            return self._moved(job)
         self.d.metrics.relays.labels(relay.name, job.route or "none", "failed").inc()
         self.d.metrics.relay_failures.labels(relay.name, cause).inc()
         retry_after = exc.retry_after if isinstance(exc, ExchangeThrottled) else None
