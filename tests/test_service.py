@@ -264,7 +264,7 @@ async def test_metrics_count_jobs_and_carry_no_clinical_data(config: Config, tmp
     assert 'ordofax_jobs_finished_total{outcome="delivered",route="fax"} 1.0' in text
     assert 'ordofax_rule_findings_total{code="SENDER_SPOOFED",severity="error"} 1.0' in text
     assert "ordofax_jobs_pending 0.0" in text
-    for clinical in ("COTJ58061213", "Côté", "Metformine", "1958", "300871"):
+    for clinical in ("COTJ58061213", "Côté", "Metformine", "1958-06-12", "12 juin 1958", "300871"):
         assert clinical not in text
 
 
