@@ -14,6 +14,11 @@ def _name_key(name: str) -> str:
     return re.sub(r"[^a-z]", "", fold(name))
 
 
+def _mentions(body: str, name: str) -> bool:
+    key = fold(name).strip()
+    return bool(key) and re.search(rf"(?<![a-z]){re.escape(key)}(?![a-z])", fold(body)) is not None
+
+
 def _same_licence(a: str, b: str) -> bool:
     return re.sub(r"\D", "", a).lstrip("0") == re.sub(r"\D", "", b).lstrip("0")
 
@@ -35,6 +40,8 @@ class SenderIdentityMismatch(Rule):
             return False
         if sender.licence and not _same_licence(sender.licence, enrolled.licence):
             return True
+        if _mentions(ctx.message.body_text, enrolled.last_name):
+            return False  # the enrolled name is written: whatever else was read as a name does not contradict it
         if sender.last_name:
             # An initial («Dre J. Nguyen») cannot contradict a surname: only whole names are compared.
             written = {key for n in (sender.last_name, sender.first_name or "") if len(key := _name_key(n)) > 1}
