@@ -588,6 +588,23 @@ CASES += [
         present=("RX_DANGEROUS_ABBREVIATION",),
     ),
     Case(
+        "lactulose_in_cc",
+        Msg(
+            from_=GAGNON,
+            to=PARC_FAX,
+            recipient=PARC_BLOCK,
+            patient=PATIENT_PELLETIER,
+            orders="Lactulose 667 mg/mL 15 cc po BID, 500 mL",
+            signature=GAGNON_SIG,
+        ),
+        "accepted",
+        "fax",
+        "drug_rx",
+        {"orders": "1"},
+        present=("RX_DANGEROUS_ABBREVIATION",),
+        absent=("RX_SIG_VAGUE",),
+    ),
+    Case(
         "resident_no_de_permis",
         Msg(
             from_=NGUYEN,
@@ -649,6 +666,25 @@ CASES += [
         "fax",
         "drug_rx",
         {"patient.last_name": "Lapointe", "patient.dob": "1943-02-25", "patient.nam": None},
+        absent=("PATIENT_ID_MISSING",),
+    ),
+    Case(
+        "toddler_without_nam_fathers_name",
+        Msg(
+            from_=OUELLET,
+            to=AUXBONSOINS_FAX,
+            recipient=AUX_BLOCK,
+            patient=(
+                "Patient : Noah Lavoie-Bergeron\nDDN : 2025-03-14\nPère : Olivier Bergeron\n"
+                "Dossier : 550062\nPoids : 11 kg"
+            ),
+            orders="Acétaminophène 160 mg/5 mL, 5 mL po q4-6h PRN fièvre (max 5 doses/24 h), 100 mL",
+            signature=OUELLET_SIG,
+        ),
+        "accepted",
+        "fax",
+        "drug_rx",
+        {"patient.last_name": "Lavoie-Bergeron", "patient.first_name": "Noah", "patient.nam": None},
         absent=("PATIENT_ID_MISSING",),
     ),
     Case(
