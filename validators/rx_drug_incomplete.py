@@ -9,7 +9,7 @@ from gateway.models import DocumentKind, Finding, Severity
 from validators.base import Rule, RuleContext
 
 STRENGTH = re.compile(
-    r"\d+(?:[.,]\d+)?\s*(?:(?:mg|mcg|µg|ug|g|ml|ui|unites?|u|meq|mmol|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b|%)|"
+    r"\d+(?:[.,]\d+)?\s*(?:(?:mg|mcg|µg|μg|ug|g|ml|ui|unites?|u|meq|mmol|mg/ml|mg/\d+\s*ml|mcg/dose|mg/dose)\b|%)|"
     r"\b\d+(?:[.,]\d+)?/\d+(?:[.,]\d+)?\b(?!\s*(?:h|j|jours?|sem\w*))"  # combination strengths: Symbicort 200/6
 )
 # A frequency, not a count: «90 co» is a quantity and «1 co» alone says how much, not how often.
@@ -17,7 +17,7 @@ FREQUENCY = re.compile(
     r"\b(?:die|bid|tid|qid|hs|qhs|prn|q\s?\d+(?:\s?-\s?\d+)?\s?(?:h|j|sem\w*)|aux\s+\d+(?:\s?-\s?\d+)?\s*h|"
     r"toutes\s+les\s+\d+|\d+\s*(?:x|fois)\s*(?:par|/)\s*(?:jour|j|sem\w*|mois)|(?:par|/)\s*(?:jour|sem\w*)|"
     r"le\s+matin|le\s+soir|au\s+coucher|au\s+lever|aux\s+repas|chaque\s+\w+|qam|qpm|stat|once|daily|"
-    r"hebdomadaire\w*|une\s+fois|weekly|twice\s+a\s+day|(?:once|twice)\s+daily|at\s+bedtime|every\s+\d+)"
+    r"hebdomadaire\w*|une\s+fois|q\.?o?\.?d\b\.?|o\.?d\b\.?|weekly|twice\s+a\s+day|(?:once|twice)\s+daily|at\s+bedtime|every\s+\d+)"
 )
 QUANTITY = re.compile(
     r"(?:\b\d+\s*(?:co|cos|comp\w*|caps\w*|ml|g|tubes?|flacons?|inhalateurs?|boites?|unites?)\b.*\b\d+|"

@@ -610,13 +610,18 @@ def _orient(name: str, registered: RegisteredSender | None, from_display: str) -
     return first, last
 
 
+_CALL_ME = re.compile(
+    r"(re)?joindre|joignable|rejoint|valeurs?\s+critiques?|critical\s+values?|appele[rz]|\bcall\b|urgence"
+)
+
+
 def _sender_phone(doc: _Doc, sig: list[Line], s: Sender) -> None:
     candidates = [p for line in sig for p in _phones(line) if p.kind != "fax"]
     labelled = [p for p in candidates if p.kind == "phone"]
     chosen: _Phone | None = (labelled or candidates)[0] if (labelled or candidates) else None
     if chosen is None:
         for line in doc.lines:
-            if line.role != "recipient" and re.search(r"(re)?joindre|joignable|rejoint", line.folded):
+            if line.role != "recipient" and _CALL_ME.search(line.folded):
                 chosen = next((p for p in _phones(line) if p.kind != "fax"), None)
                 if chosen:
                     break
