@@ -222,3 +222,21 @@ def test_nested_signature_tables_keep_their_lines() -> None:
         "Merci",
     ]
     assert cids == {"logo@x"}
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Pharmacie Lafleur et Gendron\n\nTél : 819 555-0191\nTéléc : 819 555-0190",
+        "À l'attention de : Pharmacie Lafleur et Gendron\nTél : 819 555-0191\nTéléc : 819 555-0190",
+        "Pharmacie Lafleur et Gendron 819 555-0191 (tél) 819 555-0190 (fax)",
+    ],
+)
+def test_recipient_block_layouts(block: str) -> None:
+    ex = extract(f"Bonjour,\n\n{block}\n\nRamipril 5 mg 1 co po DIE, 90 co", today=TODAY)
+    assert (ex.recipient.name, ex.recipient.fax, ex.recipient.phone) == (
+        "Pharmacie Lafleur et Gendron",
+        "+18195550190",
+        "+18195550191",
+    )
+    assert ex.orders == ["Ramipril 5 mg 1 co po DIE, 90 co"]

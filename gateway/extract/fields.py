@@ -122,6 +122,9 @@ def _phones(line: Line) -> list[_Phone]:
     return cached  # type: ignore[return-value]
 
 
+_ASIDE = re.compile(r"\s*[(\[]")
+
+
 def _find_labelled_phones(line: Line) -> list[_Phone]:
     found: list[_Phone] = []
     for m in find_phones(line.text):
@@ -129,7 +132,12 @@ def _find_labelled_phones(line: Line) -> list[_Phone]:
         after = line.folded[m.end : m.end + 14]
         fax_at = _last_label(_FAX_BEFORE, before)
         phone_at = _last_label(_PHONE_BEFORE, before)
-        if fax_at is not None and (phone_at is None or fax_at > phone_at):
+        aside = _ASIDE.match(after)  # «819 555-0190 (fax)»: a label in brackets right after the number wins
+        if aside and _FAX_AFTER.match(after):
+            kind = "fax"
+        elif aside and _PHONE_AFTER.match(after):
+            kind = "phone"
+        elif fax_at is not None and (phone_at is None or fax_at > phone_at):
             kind = "fax"
         elif phone_at is not None:
             kind = "phone"
@@ -349,6 +357,12 @@ def _runs(block: list[Line]) -> list[list[Line]]:
 def _recipient(doc: _Doc) -> Recipient:
     rec = Recipient()
     lines = [ln for ln in doc.lines if ln.role == "recipient"]
+    if lines and lines[0].index > 0 and _recipient_name(lines) is None:
+        above = doc.lines[lines[0].index - 1]  # «Pharmacie X» / blank line / «Tél : … Téléc : …»
+        if not above.role or above.role == "order":
+            if len(doc.blocks[above.block]) == 1 and not _DOSE.search(above.folded) and len(above.text) <= 80:
+                above.role = "recipient"
+                lines.insert(0, above)
     for line in lines:
         for phone in _phones(line):
             if phone.kind == "fax" and rec.fax_raw is None:
@@ -373,9 +387,14 @@ def _recipient_name(lines: list[Line]) -> str | None:
             named = re.split(r"[,;]?\s*(?:" + L.FAX + "|" + L.PHONE + r")|\d", fold(aside.group(1)), maxsplit=1)[0]
             if len(named.strip()) >= 3:
                 return clean_value(aside.group(1)[: len(named)])
+        if re.match(r"\s*\(?\s*(?:" + L.FAX + "|" + L.PHONE + ")", fold(text)):
+            continue  # «Tél : …», «Téléc. : …»: a number line, not the name
         label = re.search(r"(?:,|\s[-–]|\s)\s*\(?\s*(?:" + L.FAX + "|" + L.PHONE + r")\b", fold(text))
         if label:
             text = text[: label.start()]
+        number = next(find_phones(text), None)
+        if number is not None:
+            text = text[: number.start]
         text = clean_value(text)
         if text and not any(find_phones(text)) and re.search(r"[A-Za-zÀ-ÿ]{2}", text):
             if re.match(r"(?:l')?(usager|usagere|patient|patiente)\b", fold(text)):

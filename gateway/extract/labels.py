@@ -87,7 +87,7 @@ BOILERPLATE = re.compile(
     r"piece\s+jointe|numerisee?s?\s+ci|voir\s+ci|\bpj\b|attached|see\s+attach)"
 )
 RECIPIENT_LABEL = re.compile(
-    r"(?:destinataire|nom\s+du\s+destinataire|a|to|attention|att\.?|pour|pharmacie|pharmacy|pharmacien\w*(?:\(ne\))?|"
+    r"(?:destinataire|nom\s+du\s+destinataire|(?:a\s+)?l'attention\s+de|a|to|attention|att\.?|pour|pharmacie|pharmacy|pharmacien\w*(?:\(ne\))?|"
     r"laboratoire|lab|"
     r"clinique|clinic|recipient|(?:a\s+)?telecopier\s+a|envoyer\s+a|(?:fax|send)\s+to)\s*:\s*"
 )
