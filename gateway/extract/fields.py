@@ -359,10 +359,9 @@ def _recipient(doc: _Doc) -> Recipient:
     lines = [ln for ln in doc.lines if ln.role == "recipient"]
     if lines and lines[0].index > 0 and _recipient_name(lines) is None:
         above = doc.lines[lines[0].index - 1]  # «Pharmacie X» / blank line / «Tél : … Téléc : …»
-        if not above.role or above.role == "order":
-            if len(doc.blocks[above.block]) == 1 and not _DOSE.search(above.folded) and len(above.text) <= 80:
-                above.role = "recipient"
-                lines.insert(0, above)
+        if above.role in ("", "order") and _could_be_a_name(above, doc):
+            above.role = "recipient"
+            lines.insert(0, above)
     for line in lines:
         for phone in _phones(line):
             if phone.kind == "fax" and rec.fax_raw is None:
@@ -374,6 +373,10 @@ def _recipient(doc: _Doc) -> Recipient:
             rec.fax = to_e164(rec.fax_raw) if rec.fax_raw else None
     rec.name = _recipient_name(lines)
     return rec
+
+
+def _could_be_a_name(line: Line, doc: _Doc) -> bool:
+    return len(doc.blocks[line.block]) == 1 and not _DOSE.search(line.folded) and len(line.text) <= 80
 
 
 def _recipient_name(lines: list[Line]) -> str | None:
