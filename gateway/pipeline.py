@@ -13,7 +13,7 @@ from gateway.classify import classify
 from gateway.config import Config
 from gateway.directory import FaxDirectory, SenderRegistry
 from gateway.extract.fields import extract
-from gateway.models import CheckResult, Severity
+from gateway.models import CheckResult, Extracted, ParsedMessage, Severity
 from gateway.parsing.mime import parse_message
 from gateway.routing import destination
 from validators.base import Rule, RuleContext
@@ -40,6 +40,25 @@ class CheckContext:
         )
 
 
+_PATIENT_FIELDS = ("last_name", "first_name", "dob", "dob_raw", "sex", "nam", "nam_raw", "file_number", "alt_id")
+
+
+def _complete_patient_from_pdfs(extracted: Extracted, message: ParsedMessage, today: dt.date) -> None:
+    """A prescription attached as a PDF from an EMR identifies the patient itself (guide, rule 3): fields the
+    body does not give are read from the attached form's text layer. Recipient and prescriber must still be
+    in the body (rule 1)."""
+    patient = extracted.patient
+    if all(getattr(patient, name) for name in ("last_name", "first_name", "dob_raw", "file_number")):
+        return
+    for attachment in message.attachments:
+        if attachment.pdf is None or attachment.pdf.unreadable or not attachment.pdf.text.strip():
+            continue
+        found = extract(attachment.pdf.text, today=today).patient
+        for name in _PATIENT_FIELDS:
+            if getattr(patient, name) in (None, "") and getattr(found, name) not in (None, ""):
+                setattr(patient, name, getattr(found, name))
+
+
 def check_bytes(raw: bytes, ctx: CheckContext, *, file: str = "", today: dt.date | None = None) -> CheckResult:
     """Judge one raw message. Never raises on message content: every problem is a finding."""
     today = today or dt.date.today()
@@ -47,6 +66,7 @@ def check_bytes(raw: bytes, ctx: CheckContext, *, file: str = "", today: dt.date
     message = parse_message(raw, ctx.config.limits, gateway.trusted_authserv_ids)
     registered = ctx.senders.lookup(message.from_address) if ctx.senders else None
     extracted = extract(message.body_text, registered=registered, from_display=message.from_display, today=today)
+    _complete_patient_from_pdfs(extracted, message, today)
     dest = destination(message.to, message.cc, message.bcc, gateway, ctx.directory)
     document = classify(message.subject, extracted.orders, message.body_text, dest.directory_entry)
     rule_ctx = RuleContext(

@@ -240,3 +240,17 @@ def test_recipient_block_layouts(block: str) -> None:
         "+18195550191",
     )
     assert ex.orders == ["Ramipril 5 mg 1 co po DIE, 90 co"]
+
+
+def test_patient_identified_in_an_attached_emr_pdf_completes_the_body() -> None:
+    from tests.msgbuild import Msg, Part, check, codes, pdf_text
+
+    form = pdf_text(
+        "TÉLÉCONSULTATION\nOrdonnances médicales\nNom : Ng  Prénom : Lan\nDate de naissance : 1979-09-30\n"
+        "NAM : NGXL 7959 3019\nNo de dossier : 771502\nRamipril 5 mg 1 co po DIE, 90 co"
+    )
+    msg = Msg(patient="Ordonnance ci-jointe.", orders="", attachments=(Part(form),))
+    result = check(msg)
+    assert result.extracted.patient.file_number == "771502"
+    assert result.extracted.patient.dob == dt.date(1979, 9, 30)
+    assert result.accepted, codes(result)
