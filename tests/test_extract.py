@@ -254,3 +254,11 @@ def test_patient_identified_in_an_attached_emr_pdf_completes_the_body() -> None:
     assert result.extracted.patient.file_number == "771502"
     assert result.extracted.patient.dob == dt.date(1979, 9, 30)
     assert result.accepted, codes(result)
+
+
+def test_ips_signature_with_a_bare_licence_number() -> None:
+    ex = extract("Ramipril 5 mg 1 co po DIE, 90 co\n\nKarine Lévesque IPSPL #1512045\n819 555-0144", today=TODAY)
+    assert (ex.sender.first_name, ex.sender.last_name, ex.sender.licence) == ("Karine", "Lévesque", "1512045")
+    assert ex.sender.profession == "infirmière praticienne spécialisée"
+    assert ex.sender.phone == "+18195550144"
+    assert extract("Julie Nguyen, MD 819-555-0177", today=TODAY).sender.licence is None

@@ -196,9 +196,12 @@ def _looks_like_patient_line(line: Line) -> bool:
     )
 
 
+_CREDENTIAL = re.compile(r"(?:,|\s)\s*(?:md|m\.d\.|ips\w*|ipspl|ipsss)(?:\b|$)")
+
+
 def _is_signature_line(line: Line) -> bool:
     f = line.folded
-    return bool(L.licence(f) or L.DOCTOR_TITLE.match(line.text) or re.search(r",\s*(md|m\.d\.|ips\w*)\b", f))
+    return bool(L.licence(f) or L.DOCTOR_TITLE.match(line.text) or _CREDENTIAL.search(f))
 
 
 def _assign_roles(doc: _Doc) -> None:

@@ -16,7 +16,7 @@ PHONE = (
     r"contact(?:er)?(?:\s+au)?|appele[rz](?:\s+au)?)"
 )
 LICENCE = re.compile(
-    r"(?:#\s*lic\b\.?|\blic\b\.?|\blicen[cs]e\b|\bpermis\b|\bn[o°º]?\.?\s*de\s+pratique|\bnumero\s+de\s+pratique|"
+    r"(?:\b(?:ips\w*|md|m\.d\.)\s*#|#\s*lic\b\.?|\blic\b\.?|\blicen[cs]e\b|\bpermis\b|\bn[o°º]?\.?\s*de\s+pratique|\bnumero\s+de\s+pratique|"
     r"\bpratique\s*#|\bprescripteur\b|\bcmq\b|\boiiq\b|\bopq\b|\bodq\b|\bmatricule\b)"
     r"(?:\s*(?:de\s+pratique|d'exercice|cmq|oiiq|no\.?|n[°º]|numero|#|:|-))*\s*#?\s*(\d-\d{4,6}|\d{2}\s\d{3}(?![\s.-]?\d)|\d{1,8})(?![\d])"
 )
@@ -129,7 +129,7 @@ PROFESSIONS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 # Cheap substring tests run before the costly patterns above: most lines carry none of these words.
 _FILE_WORDS = ("dossier", "mrn", "chart", "file")
-_LICENCE_WORDS = ("lic", "permis", "pratique", "prescripteur", "cmq", "oiiq", "opq", "odq", "matricule")
+_LICENCE_WORDS = ("lic", "permis", "pratique", "prescripteur", "cmq", "oiiq", "opq", "odq", "matricule", "#")
 
 
 def file_number(folded: str) -> re.Match[str] | None:
