@@ -18,8 +18,8 @@ from gateway.errors import ConfigError, RelayError
 from gateway.relay.base import Outbound, OutboundAttachment, Relay
 from gateway.relay.ews import EwsRelay, EwsSession, configure_tls, ews_account
 from gateway.relay.mime_build import ExchangeThrottled
-
-PDF = b"%PDF-1.4\n% lab requisition\n" + bytes(range(256)) * 40
+from tests.exchange_samples import PDF
+from tests.exchange_samples import lab_requisition_to_patient as sample_requisition
 
 
 @pytest.fixture
@@ -40,16 +40,7 @@ async def relay(fake: FakeEws) -> AsyncIterator[EwsRelay]:
 
 
 def lab_requisition_to_patient(**changes: Any) -> Outbound:
-    values: dict[str, Any] = {
-        "job_ref": "J-20260101-0002",
-        "to": "usager@courriel.example.com",
-        "subject": "Requête de laboratoire",
-        "body_text": "Veuillez trouver ci-joint votre requête.",
-        "attachments": [OutboundAttachment("AH-251.pdf", PDF)],
-        "encrypt": True,
-    }
-    values.update(changes)
-    return Outbound(**values)
+    return sample_requisition(changes.pop("job_ref", "J-20260101-0002"), **changes)
 
 
 async def test_patient_mail_carries_the_encryption_header(fake: FakeEws, relay: EwsRelay) -> None:

@@ -20,8 +20,8 @@ from gateway.relay.base import Outbound, OutboundAttachment, Relay
 from gateway.relay.ews import EwsRelay
 from gateway.relay.graph import CHUNK_SIZE, INLINE_LIMIT, GraphClient, GraphRelay
 from gateway.relay.mime_build import ExchangeThrottled, encrypted_subject, exchange_relay
-
-PDF = b"%PDF-1.4\n% lab requisition\n" + bytes(range(256)) * 40
+from tests.exchange_samples import PDF
+from tests.exchange_samples import lab_requisition_to_patient as sample_requisition
 
 
 @pytest.fixture
@@ -43,16 +43,7 @@ async def relay(fake: FakeGraph) -> AsyncIterator[GraphRelay]:
 
 
 def lab_requisition_to_patient(**changes: Any) -> Outbound:
-    values: dict[str, Any] = {
-        "job_ref": "J-20260101-0001",
-        "to": "usager@courriel.example.com",
-        "subject": "Requête de laboratoire",
-        "body_text": "Veuillez trouver ci-joint votre requête.",
-        "attachments": [OutboundAttachment("AH-251.pdf", PDF)],
-        "encrypt": True,
-    }
-    values.update(changes)
-    return Outbound(**values)
+    return sample_requisition(changes.pop("job_ref", "J-20260101-0001"), **changes)
 
 
 async def test_patient_mail_carries_the_encryption_header(fake: FakeGraph, relay: GraphRelay) -> None:
