@@ -211,6 +211,7 @@ class Service:
     async def sweep(self) -> None:
         """One round of the periodic duties."""
         store = self.store
+        await asyncio.to_thread(store.sync)  # what the workers committed lazily since the last round
         moved = await asyncio.to_thread(store.reconcile)
         moved += await self._close_unconfirmed()
         purged = await asyncio.to_thread(store.purge_due, self.config.retention.rejected_purge_after_seconds)

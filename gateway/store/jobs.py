@@ -355,7 +355,7 @@ class SqlJobStore:
         key = message_key(message_id, raw)
         digest = hashlib.sha256(raw).hexdigest()
         job_id = new_job_id(now)
-        with self.engine.transaction() as tx:
+        with self.engine.transaction(durable=True) as tx:  # the 250 depends on it
             row = tx.one(
                 "INSERT INTO jobs (id, message_key, state, received_at, updated_at, next_attempt_at, "
                 "message_sha256, message_size, raw, sender, recipients) "
@@ -493,7 +493,7 @@ class SqlJobStore:
         now = _now(now)
         if to is S.RETRY_WAIT:
             raise StoreError("a retry is scheduled by record_failure, which applies the retry policy")
-        with self.engine.transaction() as tx:
+        with self.engine.transaction(durable=to is S.SENDING) as tx:  # lost, it could send a second time
             job = self._load(tx, job_id)
             self._owned(job, worker_id)
             check_transition(job.id, job.state, to)
@@ -563,7 +563,7 @@ class SqlJobStore:
         now: dt.datetime | None = None,
     ) -> Job | None:
         now = _now(now)
-        with self.engine.transaction() as tx:
+        with self.engine.transaction(durable=True) as tx:  # acknowledged to the provider, which won't resend it
             row = None
             if job_ref:
                 row = tx.one(f"{_SELECT_JOB} WHERE id = ?{self.engine.row_lock}", (job_ref,))
@@ -761,6 +761,9 @@ class SqlJobStore:
                     f"'{last_state.get(str(job_id))}' (job row edited outside the store)",
                 )
         return report
+
+    def sync(self) -> None:
+        self.engine.sync()
 
     def close(self) -> None:
         self.engine.close()

@@ -5,6 +5,13 @@ wait on each other. Every job change locks its row first and the audit anchor se
 so concurrent transitions serialize on the anchor without deadlocking. The connection runs in autocommit
 mode with explicit transactions; a broken connection is reopened at the next transaction, which matters for
 a service that runs for months across database restarts.
+
+Durability follows the SQLite engine's split (see gateway.store.sqlite): the session commits with
+`synchronous_commit=off` (a database crash may lose the last fraction of a second of commits, never corrupt
+anything; the gateway's own crash loses nothing), and a `durable` transaction sets it back, for itself, to the
+server's level (at least `on`): it returns only once its WAL record, and every one before it, is flushed.
+Every change of a job also takes the audit anchor, so commits are serial, and each one waiting for the disk
+would hold up all the others.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from gateway.store.base import Tx
 from gateway.store.migrations import CREATE_TABLE, pending
 
 _MIGRATION_LOCK = 0x0F0F_A11  # pg_advisory_xact_lock key: one migrating instance at a time
+_STRONG_LEVELS = {"on", "remote_write", "remote_apply"}  # a server level kept for durable commits; else "on"
 
 
 def _pg(sql: str) -> str:
@@ -57,12 +65,18 @@ class PostgresEngine:
             raise StoreError("storage.dsn is empty: PostgreSQL needs a connection string")
         self._dsn = dsn
         self._lock = threading.RLock()
+        self._durable_level = "on"
         self._conn = self._connect()
         self._migrate()
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
         try:
-            return psycopg.connect(self._dsn, autocommit=True)
+            conn = psycopg.connect(self._dsn, autocommit=True)
+            row = conn.execute("SHOW synchronous_commit").fetchone()
+            level = str(row[0]) if row else "on"
+            self._durable_level = level if level in _STRONG_LEVELS else "on"
+            conn.execute("SET synchronous_commit = off")
+            return conn
         except psycopg.Error as exc:
             raise StoreError(f"postgresql store: cannot connect: {_describe(exc)}") from None
 
@@ -79,7 +93,7 @@ class PostgresEngine:
                 )
 
     @contextmanager
-    def transaction(self, *, readonly: bool = False) -> Iterator[Tx]:
+    def transaction(self, *, readonly: bool = False, durable: bool = False) -> Iterator[Tx]:
         with self._lock:
             if self._conn.closed or self._conn.broken:
                 self._conn = self._connect()
@@ -87,9 +101,16 @@ class PostgresEngine:
                 with self._conn.transaction():
                     if readonly:
                         self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    elif durable:
+                        self._conn.execute(f"SET LOCAL synchronous_commit = {self._durable_level}")
                     yield _PgTx(self._conn)
             except psycopg.Error as exc:
                 raise StoreError(f"postgresql store: {_describe(exc)}") from None
+
+    def sync(self) -> None:
+        """Flush every commit so far: a durable commit record (txid_current() makes one) flushes all before it."""
+        with self.transaction(durable=True) as tx:
+            tx.execute("SELECT txid_current()")
 
     def after_purge(self) -> None:
         """Nothing to do online: dead tuples stay in the data files until VACUUM reuses the space."""

@@ -1,10 +1,15 @@
 """SQLite engine: the embedded default, one file in WAL mode.
 
-Durability: `synchronous=FULL`. In WAL mode NORMAL never corrupts the database but may lose the last
-committed transactions on a power cut, and the SMTP listener answers 250 only once `receive` has returned —
-a lost commit after a 250 would be a lost prescription. FULL syncs the WAL at every commit (measured cost in
-docs/storage.md). `secure_delete=ON` zeroes freed content so a purge leaves no clinical bytes in the file,
-and `after_purge` truncates the WAL, which otherwise still holds old page images.
+Durability: `synchronous=NORMAL` plus group commit. In WAL mode NORMAL never corrupts the database but may
+lose the last commits on a power cut (never on a crash of the process: they are in the OS already). The
+transactions whose loss would matter ask for `durable=True`: the received message (the SMTP listener answers
+250 once `receive` has returned), the mark that a fax is being sent (or a power cut could send it twice) and
+an acknowledged provider notice. They return only once the WAL is synced, and one sync serves every commit
+waiting for it (gateway.store.walsync): FULL's guarantee where it is needed, without making every claim and
+every state change wait for the disk in turn. Losing a later lazy commit repeats a step that is safe to
+repeat (a check, a render, a claim), and any durable commit or checkpoint makes the earlier ones durable.
+`secure_delete=ON` zeroes freed content so a purge leaves no clinical bytes in the file, and `after_purge`
+truncates the WAL, which otherwise still holds old page images.
 
 Every write transaction starts with BEGIN IMMEDIATE, so two processes (or threads) serialize on the write
 lock up front instead of failing mid-transaction on a lock upgrade; claim_next relies on this.
@@ -22,10 +27,11 @@ from pathlib import Path
 from gateway.errors import StoreError
 from gateway.store.base import Tx
 from gateway.store.migrations import CREATE_TABLE, pending
+from gateway.store.walsync import WalSync
 
 _PRAGMAS = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=FULL",
+    "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA secure_delete=ON",
     "PRAGMA busy_timeout=30000",
@@ -58,6 +64,7 @@ class SqliteEngine:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
+        self.wal = WalSync(path)
         try:
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
             for pragma in _PRAGMAS:
@@ -87,7 +94,7 @@ class SqliteEngine:
                     raise
 
     @contextmanager
-    def transaction(self, *, readonly: bool = False) -> Iterator[Tx]:
+    def transaction(self, *, readonly: bool = False, durable: bool = False) -> Iterator[Tx]:
         with self._lock:
             try:
                 self._conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
@@ -107,6 +114,13 @@ class SqliteEngine:
                 if self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise StoreError(f"sqlite store: commit failed: {exc}") from None
+            seq = 0 if readonly else self.wal.committed()
+        if durable and seq:
+            self.wal.wait(seq)  # outside the lock: other transactions go on while the disk syncs
+
+    def sync(self) -> None:
+        """Make every commit so far durable."""
+        self.wal.wait()
 
     def after_purge(self) -> None:
         """Copy the WAL into the file and truncate it, so old page images of purged rows go away."""
