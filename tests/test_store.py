@@ -353,6 +353,16 @@ def test_unknown_reference_matches_nothing(store: SqlJobStore) -> None:
     assert store.verify_audit().ok
 
 
+def test_notice_naming_another_number_matches_nothing(store: SqlJobStore) -> None:
+    job = to_sending(store)
+    store.transition(job.id, S.SENT_UNCONFIRMED, worker_id="w1", now=T0)
+    assert store.match_notice(job.id, success=True, number="+15145559999", now=at(5)) is None
+    assert store.get(job.id).state is S.SENT_UNCONFIRMED
+    got = store.match_notice(job.id, success=True, number="+15145550150", now=at(6))
+    assert got is not None and got.state is S.DELIVERED
+    assert store.verify_audit().ok
+
+
 def test_busy_notice_schedules_a_retry(store: SqlJobStore) -> None:
     job = to_sending(store)
     store.transition(job.id, S.SENT_UNCONFIRMED, worker_id="w1", now=T0)

@@ -97,7 +97,7 @@ class Service:
             cpu=CpuHelper(config, ctx),
         )
         self._deps.cpu.start()
-        self._handler = InboundHandler(config, self.store, self.metrics, self.wake)
+        self._handler = InboundHandler(config, self.store, self.metrics, self.wake, hand_over=self._deps.hand_over)
         self._server = await start_listener(config, self._handler)
         self.listener_port = int(self._server.sockets[0].getsockname()[1])
         ops = config.operations
@@ -219,8 +219,7 @@ class Service:
             self.metrics.purged.inc(len(purged))
             for job_id in purged:
                 if self._deps is not None:
-                    self._deps.cache.pop(job_id, None)
-                    self._deps.rendered.pop(job_id, None)
+                    self._deps.forget(job_id)
                 logs.event("purged", job_id=job_id)
         if moved:
             self.wake()

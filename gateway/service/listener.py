@@ -32,7 +32,7 @@ from gateway.errors import StoreError
 from gateway.relay.notices import ProviderNotice, parse_notice_bytes
 from gateway.service import logs
 from gateway.service.metrics import Metrics
-from gateway.store import JobNotFound, JobStore
+from gateway.store import JobStore
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
 
@@ -51,11 +51,20 @@ def _domain(address: str) -> str:
 class InboundHandler:
     """aiosmtpd handler: recipient policy, durable receive, provider notices."""
 
-    def __init__(self, config: Config, store: JobStore, metrics: Metrics, wake: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        store: JobStore,
+        metrics: Metrics,
+        wake: Callable[[], None],
+        *,
+        hand_over: Callable[[str, bytes], None] | None = None,
+    ) -> None:
         self.config = config
         self.store = store
         self.metrics = metrics
         self.wake = wake
+        self.hand_over = hand_over  # the stored message, to this process's workers (saves reading it back)
         self.accepting = True
         self._notice_address = config.provider.notice_address.lower()
         self._in_flight = 0
@@ -144,6 +153,8 @@ class InboundHandler:
         self.metrics.received.labels(result).inc()
         logs.event("received" if received.created else "duplicate", job_id=received.job_id)
         if received.created:
+            if self.hand_over is not None:
+                self.hand_over(received.job_id, raw)
             self.wake()
         return f"250 2.0.0 Ok: queued as {received.job_id}"
 
@@ -172,33 +183,23 @@ class InboundHandler:
         return await self._apply(notice)
 
     async def _apply(self, notice: ProviderNotice) -> str:
-        job_ref = notice.job_ref
-        try:
-            if job_ref is not None and notice.number is not None:
-                job = await asyncio.to_thread(self.store.get, job_ref)
-                if job.destination is not None and job.destination != notice.number:
-                    logs.event("notice_number_mismatch", job_id=job_ref, level=30)
-                    job_ref = None
-        except JobNotFound:
-            job_ref = None
-        except StoreError:
-            return self._refuse("storage", "451 4.3.0 Storage unavailable, try again later")
         try:
             matched = await asyncio.to_thread(
                 functools.partial(
                     self.store.match_notice,
-                    job_ref,
+                    notice.job_ref,
                     success=notice.success,
                     cause=notice.cause,
                     retryable=notice.retryable,
                     remote_id=notice.remote_id,
+                    number=notice.number,
                 )
             )
         except StoreError:
             return self._refuse("storage", "451 4.3.0 Storage unavailable, try again later")
         if matched is None:
             self.metrics.notices.labels("unmatched").inc()
-            logs.event("notice_unmatched", level=30, cause=notice.cause)
+            logs.event("notice_unmatched", level=30, job_ref=notice.job_ref, cause=notice.cause)
         else:
             self.metrics.notices.labels("success" if notice.success else "failure").inc()
             logs.event("notice", job_id=matched.id, state=matched.state.value, cause=notice.cause, pages=notice.pages)

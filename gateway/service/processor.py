@@ -48,6 +48,7 @@ T = TypeVar("T")
 NOTICE_HEADER = "X-Ordofax-Notice"
 _CACHE_SIZE = 512
 _RENDERED_SIZE = 64
+_HANDOVER_MAX_BYTES = 1 << 20  # larger messages are read back from the store (bounded memory)
 _ROUTE_ROLE = {
     Route.FAX: "fax",
     Route.EMAIL_INTERNAL: "email",
@@ -71,6 +72,18 @@ class Deps:
     once: ExchangeOnce  # exactly-once Exchange sends (archives copies, e-mail routes)
     cpu: CpuHelper  # check and render off the event loop's core
     rendered: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)  # rendered at check, not stored yet
+    inbox: OrderedDict[str, bytes] = field(default_factory=OrderedDict)  # just received here: no read-back
+    documents: OrderedDict[str, list[StoredDocument]] = field(default_factory=OrderedDict)  # as stored
+
+    def hand_over(self, job_id: str, raw: bytes) -> None:
+        """The listener's copy of a message it has just stored, so the worker need not read it back."""
+        if len(raw) <= _HANDOVER_MAX_BYTES:
+            _remember(self.inbox, job_id, raw, _RENDERED_SIZE)
+
+    def forget(self, job_id: str) -> None:
+        """Drop everything held in memory for a job (it is purged, or finished here)."""
+        for cache in (self.cache, self.rendered, self.inbox, self.documents):
+            cache.pop(job_id, None)
 
 
 def _remember(cache: OrderedDict[str, T], key: str, value: T, size: int) -> None:
@@ -154,7 +167,9 @@ class Processor:
 
     async def _prepare(self, job: Job, *, render: bool) -> Prepared:
         """Check the stored message again (and render it, when asked and accepted); remember both."""
-        raw = await self._db(self.d.store.raw_message, job.id)
+        raw = self.d.inbox.pop(job.id, None)
+        if raw is None:
+            raw = await self._db(self.d.store.raw_message, job.id)
         prepared = await self.d.cpu.prepare(raw, job.id, render=render)
         _remember(self.d.cache, job.id, prepared.result, _CACHE_SIZE)
         if prepared.documents is not None or prepared.render_failed:
@@ -192,8 +207,9 @@ class Processor:
             update=update,
             queued=queued,  # accepted and rendered: on to queued in the same transaction
         )
-        if job.state is S.QUEUED:
+        if job.state is S.QUEUED and queued is not None:
             self.d.rendered.pop(job.id, None)
+            self._keep_documents(job.id, queued)
             for state in (S.ACCEPTED, S.RENDERING):
                 self.d.metrics.transitions.labels(state.value).inc()
         logs.event("checked", job_id=job.id, codes=codes, state=S.ACCEPTED.value if queued else job.state.value,
@@ -220,8 +236,20 @@ class Processor:
             return self._moved(job)
         update = _queued_update(documents)
         job = await self._db(self.d.store.transition, job.id, S.QUEUED, worker_id=self.worker_id, update=update)
+        self._keep_documents(job.id, update)
         logs.event("rendered", job_id=job.id, pages=update.page_count)
         return self._moved(job)
+
+    def _keep_documents(self, job_id: str, update: JobUpdate) -> None:
+        """The documents just stored, as `documents()` would read them back (before any other)."""
+        kept = [
+            StoredDocument(idx, d.role, "", d.pages, len(d.data), d.data) for idx, d in enumerate(update.documents, 1)
+        ]
+        _remember(self.d.documents, job_id, kept, _RENDERED_SIZE)
+
+    async def _documents(self, job: Job) -> list[StoredDocument]:
+        kept = self.d.documents.get(job.id)
+        return kept if kept is not None else await self._db(self.d.store.documents, job.id)
 
     # --- relay on the route
 
@@ -243,8 +271,7 @@ class Processor:
     async def _send(self, job: Job) -> Job:
         result = await self._result(job)
         route = result.route or Route.FAX
-        documents = await self._db(self.d.store.documents, job.id)
-        doc = self._document(documents, _ROUTE_ROLE[route])
+        doc = self._document(await self._documents(job), _ROUTE_ROLE[route])
         relay, outbounds = self._route_outbound(job, result, doc)
         job = self._moved(await self._db(self.d.store.transition, job.id, S.SENDING, worker_id=self.worker_id))
         remote_id: str | None = None
@@ -333,13 +360,13 @@ class Processor:
     async def _archive(self, job: Job) -> Job:
         result = await self._result(job)
         if result.route is not Route.ARCHIVES:  # on the archives route the delivery was the copy
-            documents = await self._db(self.d.store.documents, job.id)
-            doc = self._document(documents, "archives")
+            doc = self._document(await self._documents(job), "archives")
             assert doc.data is not None
             outbounds = archives_outbounds(result, job.id, doc.data, self.d.config)
             for index, outbound in enumerate(outbounds):
                 await self._archive_copy(job.id, index, outbound)
         job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)
+        self.d.documents.pop(job.id, None)
         await self.d.once.done(job.id)
         logs.event("archived", job_id=job.id)
         return self._moved(job)

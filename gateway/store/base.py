@@ -254,8 +254,12 @@ class JobStore(Protocol):
         cause: str | None = None,
         retryable: bool = False,
         remote_id: str | None = None,
+        number: str | None = None,
         now: dt.datetime | None = None,
-    ) -> Job | None: ...
+    ) -> Job | None:
+        """Record a provider notice and apply it to its job; None when no job matches (unknown reference, or
+        `number`, the fax number the notice names, differs from the job's destination)."""
+        ...
 
     def reconcile(self, now: dt.datetime | None = None, *, include_live_leases: bool = False) -> list[str]: ...
 

@@ -560,6 +560,7 @@ class SqlJobStore:
         cause: str | None = None,
         retryable: bool = False,
         remote_id: str | None = None,
+        number: str | None = None,
         now: dt.datetime | None = None,
     ) -> Job | None:
         now = _now(now)
@@ -568,6 +569,8 @@ class SqlJobStore:
             if job_ref:
                 row = tx.one(f"{_SELECT_JOB} WHERE id = ?{self.engine.row_lock}", (job_ref,))
             job = None if row is None else _job(row)
+            if job is not None and number is not None and job.destination not in (None, number):
+                job = None  # a reference with someone else's number: not this job's notice
             applied = job is not None and job.state is not S.SENDING
             tx.execute(
                 "INSERT INTO notices "
