@@ -45,6 +45,7 @@ _JOB_COLUMNS = (
     "remote_id", "sender", "recipients", "destination",
 )  # fmt: skip
 _SELECT_JOB = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
+_RETURNING_JOB = f"RETURNING {', '.join(_JOB_COLUMNS)}"
 # A worker that moves a job into one of these keeps it and goes on; a retry waits for anyone, later.
 _KEEPS_LEASE = (CLAIMABLE - {S.RETRY_WAIT}) | {S.SENDING}
 _PURGED_COLUMNS = ("raw", "sender", "recipients", "destination", "fields")
@@ -175,6 +176,15 @@ class SqlJobStore:
             assignments = ", ".join(f"{name} = ?" for name in cols)
             tx.execute(f"UPDATE jobs SET {assignments} WHERE id = ?", (*cols.values(), job_id))
 
+    @staticmethod
+    def _set_and_load(tx: Tx, job_id: str, cols: Mapping[str, object]) -> Job:
+        """Update the row and read it back in one statement."""
+        assignments = ", ".join(f"{name} = ?" for name in cols)
+        row = tx.one(f"UPDATE jobs SET {assignments} WHERE id = ? {_RETURNING_JOB}", (*cols.values(), job_id))
+        if row is None:
+            raise JobNotFound(f"no job {job_id}")
+        return _job(row)
+
     def _change(
         self,
         tx: Tx,
@@ -203,13 +213,13 @@ class SqlJobStore:
             tx.execute("UPDATE documents SET data = NULL WHERE job_id = ?", (job.id,))
         if worker_id is None or to not in _KEEPS_LEASE:
             values.update(lease_owner=None, lease_until=None)
-        self._set(tx, job.id, values)
+        changed = self._set_and_load(tx, job.id, values)
         record: dict[str, DetailValue] = {"from": job.state.value, "to": to.value, "worker": worker_id}
         if to is S.SENDING:
             record["tries"] = job.tries + 1
         record.update(details or {})
         self._audit(tx, job.id, "transition", record, now)
-        return self._load(tx, job.id, lock=False)
+        return changed
 
     def _update_columns(
         self, tx: Tx, job_id: str, update: JobUpdate | None
@@ -454,9 +464,7 @@ class SqlJobStore:
             )
             if row is None:
                 return None
-            job_id = str(row[0])
-            tx.execute("UPDATE jobs SET lease_owner = ?, lease_until = ? WHERE id = ?", (worker_id, until, job_id))
-            return self._load(tx, job_id, lock=False)
+            return self._set_and_load(tx, str(row[0]), {"lease_owner": worker_id, "lease_until": until})
 
     def renew_lease(
         self, job_id: str, worker_id: str, now: dt.datetime | None = None, lease_seconds: float | None = None
