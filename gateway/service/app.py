@@ -27,6 +27,7 @@ from gateway.relay.mime_build import exchange_relay
 from gateway.relay.smtp_fax import SmtpFaxRelay
 from gateway.service import logs
 from gateway.service.cpu import CpuHelper
+from gateway.service.hints import WorkHints
 from gateway.service.listener import InboundHandler, start_listener
 from gateway.service.metrics import Metrics
 from gateway.service.once import ExchangeOnce
@@ -46,7 +47,7 @@ class Service:
         self.metrics = Metrics()
         self._store = store
         self._own_store = store is None
-        self._wake_event = asyncio.Event()
+        self._hints = WorkHints(config.operations.workers)
         self._stopping = asyncio.Event()
         self._sweep_now = asyncio.Event()
         self._workers: list[asyncio.Task[None]] = []
@@ -64,10 +65,9 @@ class Service:
         assert self._store is not None, "service not started"
         return self._store
 
-    def wake(self) -> None:
-        """Tell idle workers there may be work (a new job, a notice that closed one)."""
-        event, self._wake_event = self._wake_event, asyncio.Event()
-        event.set()
+    def wake(self, count: int = 1) -> None:
+        """Tell `count` idle workers there may be work (a new job, a notice that closed one)."""
+        self._hints.give(count)
 
     async def start(self) -> Service:
         """Open, recover, bind and start; on any failure undo what was started and re-raise."""
@@ -153,15 +153,13 @@ class Service:
         assert self._deps is not None
         processor = Processor(self._deps, worker_id)
         while not self._stopping.is_set():
-            wake = self._wake_event
             try:
                 job = await asyncio.to_thread(self.store.claim_next, worker_id)
             except Exception as exc:
                 logs.event("claim_failed", error=type(exc).__name__, level=40)
                 job = None
             if job is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), IDLE_POLL_SECONDS)
+                await self._hints.take(IDLE_POLL_SECONDS)
                 continue
             await processor.handle(job)
 
@@ -222,7 +220,7 @@ class Service:
                     self._deps.forget(job_id)
                 logs.event("purged", job_id=job_id)
         if moved:
-            self.wake()
+            self.wake(len(moved))
         await self._alerts_and_gauges()
 
     async def _close_unconfirmed(self) -> list[str]:
@@ -290,7 +288,7 @@ class Service:
             await self._handler.drained(grace_seconds)
         self._stopping.set()
         self._sweep_now.set()
-        self.wake()
+        self.wake(len(self._workers))
         tasks = [*self._workers, *(t for t in (self._sweeper, self._poller) if t is not None)]
         if tasks:
             _, pending = await asyncio.wait(tasks, timeout=grace_seconds)
