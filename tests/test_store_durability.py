@@ -3,16 +3,18 @@ notice) return only once synced, grouped; the others are made durable by the nex
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 
 import pytest
 
 from gateway.config import RetrySection
+from gateway.service.storecalls import StoreCalls
 from gateway.store import JobState, SqlJobStore, open_store
 from gateway.store.pgserver import storage_for_test, unavailable_reason
 from gateway.store.postgres import PostgresEngine
-from gateway.store.sqlite import SqliteEngine
+from gateway.store.sqlite import SqliteEngine, deferred_syncs
 
 S = JobState
 RAW = b"Message-ID: <%d@ssss.gouv.qc.ca>\r\nSubject: x\r\n\r\nbody %d\r\n"
@@ -115,3 +117,22 @@ def test_postgresql_commits_lazily_except_durable_transactions(tmp_path: Path) -
         engine.sync()
     finally:
         engine.close()
+
+
+def test_deferred_durable_commit_is_waited_for_separately(tmp_path: Path) -> None:
+    store, engine = sqlite_store(tmp_path)
+    with deferred_syncs() as pending:
+        receive(store, 1)
+    assert len(pending) == 1 and engine.wal.pending == 1  # committed, not yet synced: no 250 may go out yet
+    engine.wait_synced(pending[0])
+    assert engine.wal.pending == 0
+
+
+async def test_store_calls_from_the_loop_return_durable_results(tmp_path: Path) -> None:
+    store, engine = sqlite_store(tmp_path)
+    calls = StoreCalls(store)
+    assert calls.inline
+    received = await asyncio.gather(*(calls(receive, store, n) for n in range(20)))
+    assert len(set(received)) == 20 and engine.wal.pending == 0
+    job = await calls(store.claim_next, "w1")
+    assert job is not None and job.lease_owner == "w1"

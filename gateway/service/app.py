@@ -32,6 +32,7 @@ from gateway.service.listener import InboundHandler, start_listener
 from gateway.service.metrics import Metrics
 from gateway.service.once import ExchangeOnce
 from gateway.service.processor import Deps, Processor
+from gateway.service.storecalls import StoreCalls
 from gateway.store import CLAIMABLE, JobState, JobStore, open_store
 
 S = JobState
@@ -95,9 +96,12 @@ class Service:
             cache=OrderedDict(),
             once=ExchangeOnce(config, exchange),
             cpu=CpuHelper(config, ctx),
+            calls=StoreCalls(self.store),
         )
         self._deps.cpu.start()
-        self._handler = InboundHandler(config, self.store, self.metrics, self.wake, hand_over=self._deps.hand_over)
+        self._handler = InboundHandler(
+            config, self.store, self.metrics, self.wake, hand_over=self._deps.hand_over, calls=self._deps.calls
+        )
         self._server = await start_listener(config, self._handler)
         self.listener_port = int(self._server.sockets[0].getsockname()[1])
         ops = config.operations
@@ -154,7 +158,7 @@ class Service:
         processor = Processor(self._deps, worker_id)
         while not self._stopping.is_set():
             try:
-                job = await asyncio.to_thread(self.store.claim_next, worker_id)
+                job = await self._deps.calls(self.store.claim_next, worker_id)
             except Exception as exc:
                 logs.event("claim_failed", error=type(exc).__name__, level=40)
                 job = None

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import ssl
 from collections.abc import Callable
 from email.parser import BytesHeaderParser
@@ -32,6 +31,7 @@ from gateway.errors import StoreError
 from gateway.relay.notices import ProviderNotice, parse_notice_bytes
 from gateway.service import logs
 from gateway.service.metrics import Metrics
+from gateway.service.storecalls import StoreCalls
 from gateway.store import JobStore
 
 _HEADER_PARSER = BytesHeaderParser(policy=compat32)
@@ -59,12 +59,14 @@ class InboundHandler:
         wake: Callable[[], None],
         *,
         hand_over: Callable[[str, bytes], None] | None = None,
+        calls: StoreCalls | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.metrics = metrics
         self.wake = wake
         self.hand_over = hand_over  # the stored message, to this process's workers (saves reading it back)
+        self.calls = calls or StoreCalls(store)
         self.accepting = True
         self._notice_address = config.provider.notice_address.lower()
         self._in_flight = 0
@@ -139,7 +141,7 @@ class InboundHandler:
         except (ValueError, TypeError, IndexError):
             message_id = None
         try:
-            received = await asyncio.to_thread(
+            received = await self.calls(
                 self.store.receive,
                 message_id,
                 raw,
@@ -166,7 +168,7 @@ class InboundHandler:
             if (await self._apply(notice)).startswith("4"):
                 raise StoreError("storage unavailable")
             return
-        received = await asyncio.to_thread(self.store.receive, message_id_of(raw), raw, sender=sender)
+        received = await self.calls(self.store.receive, message_id_of(raw), raw, sender=sender)
         self.metrics.received.labels("created" if received.created else "duplicate").inc()
         logs.event("received" if received.created else "duplicate", job_id=received.job_id, kind="mailbox")
         if received.created:
@@ -184,16 +186,14 @@ class InboundHandler:
 
     async def _apply(self, notice: ProviderNotice) -> str:
         try:
-            matched = await asyncio.to_thread(
-                functools.partial(
-                    self.store.match_notice,
-                    notice.job_ref,
-                    success=notice.success,
-                    cause=notice.cause,
-                    retryable=notice.retryable,
-                    remote_id=notice.remote_id,
-                    number=notice.number,
-                )
+            matched = await self.calls(
+                self.store.match_notice,
+                notice.job_ref,
+                success=notice.success,
+                cause=notice.cause,
+                retryable=notice.retryable,
+                remote_id=notice.remote_id,
+                number=notice.number,
             )
         except StoreError:
             return self._refuse("storage", "451 4.3.0 Storage unavailable, try again later")

@@ -41,6 +41,7 @@ from gateway.service import logs
 from gateway.service.cpu import CpuHelper, Prepared
 from gateway.service.metrics import Metrics
 from gateway.service.once import ExchangeOnce
+from gateway.service.storecalls import StoreCalls
 from gateway.store import Job, JobState, JobStore, JobUpdate, LeaseLost, NewDocument, StoredDocument
 
 S = JobState
@@ -71,6 +72,7 @@ class Deps:
     cache: OrderedDict[str, CheckResult]
     once: ExchangeOnce  # exactly-once Exchange sends (archives copies, e-mail routes)
     cpu: CpuHelper  # check and render off the event loop's core
+    calls: StoreCalls  # store calls from the event loop
     rendered: OrderedDict[str, Prepared] = field(default_factory=OrderedDict)  # rendered at check, not stored yet
     inbox: OrderedDict[str, bytes] = field(default_factory=OrderedDict)  # just received here: no read-back
     documents: OrderedDict[str, list[StoredDocument]] = field(default_factory=OrderedDict)  # as stored
@@ -129,7 +131,7 @@ class Processor:
         }
 
     async def _db(self, func: Callable[..., T], *args: object, **kwargs: object) -> T:
-        return await asyncio.to_thread(func, *args, **kwargs)
+        return await self.d.calls(func, *args, **kwargs)
 
     async def handle(self, job: Job) -> None:
         """Run steps while this worker holds the lease; hand the job back on a deferral or an error."""

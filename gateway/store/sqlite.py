@@ -12,7 +12,13 @@ repeat (a check, a render, a claim), and any durable commit or checkpoint makes 
 truncates the WAL, which otherwise still holds old page images.
 
 Every write transaction starts with BEGIN IMMEDIATE, so two processes (or threads) serialize on the write
-lock up front instead of failing mid-transaction on a lock upgrade; claim_next relies on this.
+lock up front instead of failing mid-transaction on a lock upgrade; claim_next relies on this. Read-only
+transactions use a second connection (WAL readers never wait for the writer), so a long read — the status
+counts, an audit verification — never holds up a state change.
+
+A caller that cannot block for a disk sync (the service's event loop, which runs these short transactions
+inline) wraps its calls in `deferred_syncs()`: durable commits then note what they wait for instead of
+waiting, and the caller awaits `wait_synced` elsewhere before acting on them.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from gateway.errors import StoreError
@@ -36,6 +43,21 @@ _PRAGMAS = (
     "PRAGMA secure_delete=ON",
     "PRAGMA busy_timeout=30000",
 )
+
+
+_DEFERRED: ContextVar[list[int] | None] = ContextVar("ordofax_sqlite_deferred_syncs", default=None)
+
+
+@contextmanager
+def deferred_syncs() -> Iterator[list[int]]:
+    """Within this block, durable commits do not wait for the disk: their commit numbers are collected in
+    the list yielded, for `SqliteEngine.wait_synced(max(...))` before anything depends on them."""
+    pending: list[int] = []
+    token = _DEFERRED.set(pending)
+    try:
+        yield pending
+    finally:
+        _DEFERRED.reset(token)
 
 
 class _SqliteTx:
@@ -64,14 +86,20 @@ class SqliteEngine:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
+        self._read_lock = threading.Lock()
         self.wal = WalSync(path)
         try:
-            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-            for pragma in _PRAGMAS:
-                self._conn.execute(pragma)
+            self._conn = self._connect()
             self._migrate()
+            self._reader = self._connect()
         except sqlite3.Error as exc:
             raise StoreError(f"sqlite store {path}: {exc}") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        for pragma in _PRAGMAS:
+            conn.execute(pragma)
+        return conn
 
     def _applied(self) -> set[int]:
         return {int(r[0]) for r in self._conn.execute("SELECT version FROM schema_migrations")}
@@ -95,28 +123,44 @@ class SqliteEngine:
 
     @contextmanager
     def transaction(self, *, readonly: bool = False, durable: bool = False) -> Iterator[Tx]:
+        if readonly:
+            with self._read_lock:
+                yield from self._run(self._reader, "BEGIN")
+            return
         with self._lock:
-            try:
-                self._conn.execute("BEGIN" if readonly else "BEGIN IMMEDIATE")
-            except sqlite3.Error as exc:
-                raise StoreError(f"sqlite store: cannot begin: {exc}") from None
-            try:
-                yield _SqliteTx(self._conn)
-            except sqlite3.Error as exc:
-                self._conn.execute("ROLLBACK")
-                raise StoreError(f"sqlite store: {exc}") from None
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                raise StoreError(f"sqlite store: commit failed: {exc}") from None
-            seq = 0 if readonly else self.wal.committed()
-        if durable and seq:
-            self.wal.wait(seq)  # outside the lock: other transactions go on while the disk syncs
+            yield from self._run(self._conn, "BEGIN IMMEDIATE")
+            seq = self.wal.committed()
+        if durable:
+            deferred = _DEFERRED.get()
+            if deferred is not None:
+                deferred.append(seq)
+            else:
+                self.wal.wait(seq)  # outside the lock: other transactions go on while the disk syncs
+
+    @staticmethod
+    def _run(conn: sqlite3.Connection, begin: str) -> Iterator[Tx]:
+        try:
+            conn.execute(begin)
+        except sqlite3.Error as exc:
+            raise StoreError(f"sqlite store: cannot begin: {exc}") from None
+        try:
+            yield _SqliteTx(conn)
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise StoreError(f"sqlite store: {exc}") from None
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"sqlite store: commit failed: {exc}") from None
+
+    def wait_synced(self, seq: int) -> None:
+        """Block until commit `seq` (from `deferred_syncs`) is on disk."""
+        self.wal.wait(seq)
 
     def sync(self) -> None:
         """Make every commit so far durable."""
@@ -128,5 +172,7 @@ class SqliteEngine:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def close(self) -> None:
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._conn.close()
