@@ -166,6 +166,7 @@ class Engine(Protocol):
     name: str
     row_lock: str  # appended to a SELECT that reads a row about to be changed
     skip_locked: str  # appended to the SELECT of claim_next
+    claim_index: str  # after the table name in claim_next's SELECT: an index hint, or nothing
 
     def transaction(self, *, readonly: bool = False, durable: bool = False) -> AbstractContextManager[Tx]:
         """A transaction; a `durable` one returns only once its commit would survive a power cut (the others

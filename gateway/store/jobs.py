@@ -48,7 +48,7 @@ _SELECT_JOB = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
 _RETURNING_JOB = f"RETURNING {', '.join(_JOB_COLUMNS)}"
 # A worker that moves a job into one of these keeps it and goes on; a retry waits for anyone, later.
 _KEEPS_LEASE = (CLAIMABLE - {S.RETRY_WAIT}) | {S.SENDING}
-_PURGED_COLUMNS = ("raw", "sender", "recipients", "destination", "fields")
+_PURGED_COLUMNS = ("sender", "recipients", "destination", "fields")  # and the `messages` row
 
 
 def _in(states: Sequence[JobState] | frozenset[JobState]) -> str:
@@ -211,6 +211,7 @@ class SqlJobStore:
         if to is S.PURGED:
             values.update(dict.fromkeys(_PURGED_COLUMNS), purged_at=ts)
             tx.execute("UPDATE documents SET data = NULL WHERE job_id = ?", (job.id,))
+            tx.execute("DELETE FROM messages WHERE job_id = ?", (job.id,))
         if worker_id is None or to not in _KEEPS_LEASE:
             values.update(lease_owner=None, lease_until=None)
         changed = self._set_and_load(tx, job.id, values)
@@ -368,22 +369,10 @@ class SqlJobStore:
         with self.engine.transaction(durable=True) as tx:  # the 250 depends on it
             row = tx.one(
                 "INSERT INTO jobs (id, message_key, state, received_at, updated_at, next_attempt_at, "
-                "message_sha256, message_size, raw, sender, recipients) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "message_sha256, message_size, sender, recipients) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (message_key) DO NOTHING RETURNING id",
-                (
-                    job_id,
-                    key,
-                    S.RECEIVED.value,
-                    ts,
-                    ts,
-                    ts,
-                    digest,
-                    len(raw),
-                    raw,
-                    sender,
-                    json.dumps(list(recipients)),
-                ),
+                (job_id, key, S.RECEIVED.value, ts, ts, ts, digest, len(raw), sender, json.dumps(list(recipients))),
             )
             if row is None:
                 existing = tx.one("SELECT id FROM jobs WHERE message_key = ?", (key,))
@@ -392,6 +381,7 @@ class SqlJobStore:
                 job_id = str(existing[0])
                 self._audit(tx, job_id, "duplicate", {"message_sha256": digest}, now)
                 return Received(job_id, False)
+            tx.execute("INSERT INTO messages (job_id, raw) VALUES (?, ?)", (job_id, raw))
             details: dict[str, DetailValue] = {
                 "to": S.RECEIVED.value,
                 "message_sha256": digest,
@@ -408,11 +398,10 @@ class SqlJobStore:
 
     def raw_message(self, job_id: str) -> bytes:
         with self.engine.transaction(readonly=True) as tx:
-            row = tx.one("SELECT raw FROM jobs WHERE id = ?", (job_id,))
-        if row is None:
-            raise JobNotFound(f"no job {job_id}")
-        if row[0] is None:
-            raise ContentPurged(f"job {job_id}: message already destroyed")
+            row = tx.one("SELECT raw FROM messages WHERE job_id = ?", (job_id,))
+            if row is None:
+                self._load(tx, job_id, lock=False)  # JobNotFound when there is no such job at all
+                raise ContentPurged(f"job {job_id}: message already destroyed")
         return _bytes(row[0])
 
     def fields(self, job_id: str) -> dict[str, object] | None:
@@ -457,7 +446,7 @@ class SqlJobStore:
         until = ts + (lease_seconds if lease_seconds is not None else self.lease_seconds)
         with self.engine.transaction() as tx:
             row = tx.one(
-                f"SELECT id FROM jobs WHERE state IN {_in(CLAIMABLE)} "
+                f"SELECT id FROM jobs{self.engine.claim_index} WHERE state IN {_in(CLAIMABLE)} "
                 "AND (lease_until IS NULL OR lease_until < ?) AND next_attempt_at <= ? "
                 f"ORDER BY next_attempt_at, received_at LIMIT 1{self.engine.skip_locked}",
                 (ts, ts),

@@ -59,6 +59,7 @@ class PostgresEngine:
     name = "postgresql"
     row_lock = " FOR UPDATE"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    claim_index = ""  # the planner, with autovacuum's statistics, picks jobs_claimable
 
     def __init__(self, dsn: str) -> None:
         if not dsn:
