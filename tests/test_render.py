@@ -9,7 +9,9 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import subprocess
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,15 +20,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import UserAccessPermissions
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFontParser
 from reportlab.pdfgen.canvas import Canvas
 
 from gateway.config import Config, RenderSection
 from gateway.errors import RenderError
 from gateway.models import DocumentKind, Finding, Form, Route, Sender, Severity
-from gateway.render import RenderedDocument, job_ref_for, render_documents
-from gateway.render.fonts import load_fonts, shipped_font
+from gateway.render import RenderedDocument, flate, job_ref_for, render_documents
+from gateway.render.embed import EmbeddedTTFont
+from gateway.render.fonts import Face, FontPair, load_fonts, shipped_font
+from gateway.render.pdftext import draw_centred_string, draw_right_string, draw_string
 from gateway.render.samples import STANDARD_ORDERS, sample_result, with_patient
-from gateway.render.text import clean, wrap
+from gateway.render.subset import BASE_CHARS, CACHE_SIZE, SubsetBuilder, adler32_combine
+from gateway.render.text import clean, greedy_wrap, wrap
 
 REF = "OFX-1A2B3C4D5E"
 CONFIG = Config()
@@ -388,3 +395,185 @@ def test_every_font_on_the_form_is_embedded() -> None:
     for ref in fonts.values():
         font = ref.get_object()
         assert "/FontFile2" in font["/FontDescriptor"].get_object(), font["/BaseFont"]
+
+
+# --- embedding from cached font programs ---------------------------------------------------------------
+
+FONTS = load_fonts(RenderSection())
+
+
+def embedded(face: Face) -> EmbeddedTTFont:
+    font = pdfmetrics.getFont(face.name)
+    assert isinstance(font, EmbeddedTTFont)
+    return font
+
+
+def test_characters_outside_the_cached_ascii_base_are_drawn_and_extracted() -> None:
+    rare = ("Gaëtan Ŋgata — Ω Ж ½ € ŀ", "Œdème « réévaluer » 😀")
+    text = squash(" ".join(page_texts(render(orders=rare))))
+    for line in rare:
+        assert squash(line) in text, line
+
+
+def test_characters_beyond_the_first_256_codes_are_drawn_and_extracted() -> None:
+    many = "".join(chr(c) for c in range(0x100, 0x250) if FONTS.has(c))
+    assert len(many) > 300  # more than one subset: reportlab puts 256 codes in each
+    chunks = tuple(many[i : i + 30] for i in range(0, len(many), 30))
+    doc = render(orders=chunks)
+    text = " ".join(page_texts(doc))
+    assert all(chunk in text for chunk in chunks)
+    assert len(reader(doc).pages[0]["/Resources"]["/Font"]) >= 3  # type: ignore[index]
+
+
+def test_documents_rendered_one_after_another_each_extract_their_own_text() -> None:
+    first, second = "Zoé Ærøskøbing ŧ", "Ĳsselmeer Ŋguyen ő"
+    a, b = render(orders=(first,)), render(orders=(second,))
+    (text_a,), (text_b,) = page_texts(a), page_texts(b)
+    assert first in text_a and second not in text_a and "Ĳ" not in text_a
+    assert second in text_b and first not in text_b and "Æ" not in text_b
+
+
+def test_worker_threads_with_uncommon_letters_get_their_own_glyphs() -> None:
+    letters = [chr(c) for c in range(0x100, 0x180) if FONTS.has(c)][:24]
+
+    def one(letter: str) -> tuple[str, str]:
+        doc = render_documents(with_patient(sample_result(), first_name=f"Lan{letter}"), CONFIG, REF)[0]
+        return letter, page_texts(doc)[0]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for letter, text in pool.map(one, letters):
+            assert f"Prénom Lan{letter}" in text
+            assert not any(f"Lan{other}" in text for other in letters if other != letter)
+
+
+def _glyph_table(program: bytes) -> dict[int, tuple[object, tuple[int, int]]]:
+    """Character code → (outline, with composites resolved; advance and side bearing) of a font program."""
+    font = TTFontParser(io.BytesIO(program), validate=1)  # checks every table checksum and the whole file's
+
+    def table(tag: str) -> bytes:
+        offset, length = font.get_table_pos(tag)
+        return program[offset : offset + length]
+
+    glyphs = struct.unpack_from(">H", table("maxp"), 4)[0]
+    long_loca = struct.unpack_from(">h", table("head"), 50)[0]
+    loca = struct.unpack_from(f">{glyphs + 1}{'L' if long_loca else 'H'}", table("loca"))
+    starts = [o if long_loca else o * 2 for o in loca]
+    glyf, hmtx = table("glyf"), table("hmtx")
+    full = struct.unpack_from(">H", table("hhea"), 34)[0]
+
+    def outline(gid: int) -> object:
+        data = glyf[starts[gid] : starts[gid + 1]]
+        if len(data) <= 2 or struct.unpack_from(">h", data)[0] >= 0:
+            return data
+        parts, at, flags, buf = [], 10, 0x20, bytearray(data)
+        while flags & 0x20:
+            flags, comp = struct.unpack_from(">HH", data, at)
+            parts.append(outline(comp))
+            struct.pack_into(">H", buf, at + 2, 0)
+            at += 4 + (4 if flags & 1 else 2) + (2 if flags & 8 else 4 if flags & 0x40 else 8 if flags & 0x80 else 0)
+        return bytes(buf), tuple(parts)
+
+    def metrics(gid: int) -> tuple[int, int]:
+        advance = struct.unpack_from(">H", hmtx, 4 * min(gid, full - 1))[0]
+        side_bearing_at = 4 * gid + 2 if gid < full else 4 * full + 2 * (gid - full)
+        return advance, struct.unpack_from(">H", hmtx, side_bearing_at)[0]
+
+    cmap = table("cmap")
+    ids = struct.unpack_from(f">{struct.unpack_from('>H', cmap, 20)[0]}H", cmap, 22)
+    return {code: (outline(gid), metrics(gid)) for code, gid in enumerate(ids)}
+
+
+@pytest.mark.parametrize("face", ["regular", "bold"])
+@pytest.mark.parametrize(
+    "subset",
+    [
+        [0, *map(ord, "éÉàçœ—«»’ŋ😀€"), *[0] * 19, *range(32, 128)],  # a first subset, as reportlab fills it
+        [0, *range(0x400, 0x41F), 32, *range(0x41F, 0x470)],  # a later one: code 32 is always the space
+        [0, *range(0x20, 0x40), 0x1E9E, 0x2030],  # fewer ASCII characters: another base
+    ],
+)
+def test_font_programs_hold_exactly_the_glyphs_reportlab_would_embed(face: str, subset: list[int]) -> None:
+    font = embedded(getattr(FONTS, face))
+    program, length = font.builder.font_program(subset)
+    ours = zlib.decompress(program)
+    assert len(ours) == length
+    theirs = font.face.makeSubset(subset)
+    assert _glyph_table(ours) == _glyph_table(theirs)
+    assert len(program) <= len(zlib.compress(theirs)) + 64  # never meaningfully larger than reportlab's
+
+
+def test_the_font_program_cache_is_bounded_and_keyed_by_ascii_only() -> None:
+    builder = SubsetBuilder(embedded(FONTS.regular).face)  # a fresh one: the process's is in use
+    for n in range(CACHE_SIZE * 3):
+        builder.font_program([0, *range(0x20, 0x21 + n), 0xE9])
+        assert len(builder.cached_keys()) <= CACHE_SIZE
+    render(orders=("Ærø ŋ 😀 Ж",), pdfs=(attachment_pdf(1),))
+    for face in (FONTS.regular, FONTS.bold):
+        keys = embedded(face).builder.cached_keys()
+        assert 1 <= len(keys) <= CACHE_SIZE and all(key <= BASE_CHARS for key in keys)
+
+
+def test_the_embedded_program_lengths_are_declared() -> None:
+    for ref in reader(render()).pages[0]["/Resources"]["/Font"].values():  # type: ignore[index]
+        program = ref.get_object()["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+        assert program["/Length1"] == len(program.get_data())
+
+
+def test_a_standard_prescription_is_smaller_than_reportlabs_own_embedding() -> None:
+    assert len(render().data) < 45_500  # 46.8 KB when reportlab subset and deflated the faces itself
+
+
+def test_text_is_written_as_reportlabs_draw_string_writes_it() -> None:
+    font = embedded(FONTS.regular)
+    texts = ["Ordonnance", "Acétaminophène « 500 mg » — œdème", "".join(chr(c) for c in range(0x100, 0x230)), "x"]
+
+    def canvas() -> Canvas:
+        return Canvas(io.BytesIO(), initialFontName=font.fontName)
+
+    theirs, ours = canvas(), canvas()
+    for i, text in enumerate(texts):
+        size, x, y = 8 + i * 1.5, 36.0 + i, 700.25 - i * 13
+        theirs.setFont(font.fontName, size)
+        theirs.drawString(x, y, text)
+        theirs.drawRightString(x + 400, y, text)
+        theirs.drawCentredString(x + 200, y, text)
+        draw_string(ours, font, size, x, y, text)
+        draw_right_string(ours, font, size, x + 400, y, text)
+        draw_centred_string(ours, font, size, x + 200, y, text)
+    assert ours._code == theirs._code
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(max_size=200))
+def test_cleaning_plain_text_in_one_pass_is_cleaning_it_character_by_character(text: str) -> None:
+    slow = FontPair(FONTS.regular, FONTS.bold)  # no plain characters: always the character loop
+    assert clean(text, FONTS) == clean(text, slow)
+    assert clean(text + " é  e\u00a0x ", FONTS) == clean(text + " é  e\u00a0x ", slow)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(min_size=1, max_size=200), width=st.floats(min_value=5, max_value=600))
+def test_a_line_that_fits_wraps_as_the_word_by_word_loop_wraps_it(text: str, width: float) -> None:
+    line = clean(text, FONTS)
+    for indent in (0.0, -14.0, 30.0):
+        expected = greedy_wrap(line, FONTS.regular, 11, width, indent) if line else [""]
+        assert wrap(line, FONTS.regular, 11, width, indent) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.binary(max_size=70_000))
+def test_small_windows_deflate_as_zlib_does(data: bytes) -> None:
+    ours = flate.compress(data)
+    assert zlib.decompress(ours) == data
+    assert ours[2:] == zlib.compress(data)[2:]  # same deflate stream and checksum; the header names the window
+
+
+@settings(max_examples=100, deadline=None)
+@given(parts=st.lists(st.binary(max_size=5000), min_size=1, max_size=4))
+def test_deflate_segments_join_into_one_stream(parts: list[bytes]) -> None:
+    body = b"".join(flate.segment(p, last=i == len(parts) - 1, blocks=(len(p) // 2,)) for i, p in enumerate(parts))
+    assert zlib.decompress(body, -15) == b"".join(parts)
+    whole = zlib.adler32(parts[0])
+    for part in parts[1:]:
+        whole = adler32_combine(whole, zlib.adler32(part), len(part))
+    assert whole == zlib.adler32(b"".join(parts))

@@ -16,10 +16,9 @@ from hashlib import md5
 from typing import Any
 
 from cryptography.hazmat.decrepit.ciphers.algorithms import ARC4
-from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from reportlab.lib.pdfencrypt import PadString, StandardEncryption, encryptionkey, hexText
-from reportlab.pdfbase.pdfdoc import DummyDoc, PDFDictionary, PDFName, PDFObject
+from reportlab.lib.pdfencrypt import PadString, StandardEncryption, encryptionkey
+from reportlab.pdfbase.pdfdoc import PDFObject
 
 
 def _rc4(key: bytes, data: bytes) -> bytes:
@@ -28,8 +27,9 @@ def _rc4(key: bytes, data: bytes) -> bytes:
 
 def _rc4_rounds(key: bytes, data: bytes, first: int) -> bytes:
     """Algorithms 3 and 5 of the PDF reference: RC4 with the key XOR-ed with each round number."""
+    number, ones = int.from_bytes(key, "big"), int.from_bytes(b"\x01" * len(key), "big")
     for i in range(first, 20):
-        data = _rc4(bytes(b ^ i for b in key), data)
+        data = _rc4((number ^ (ones * i)).to_bytes(len(key), "big"), data)
     return data
 
 
@@ -48,7 +48,7 @@ def user_entry(key: bytes, document_id: bytes) -> bytes:
 
 
 class _EncryptDictionary(PDFObject):  # type: ignore[misc]
-    """The /Encrypt dictionary: written through a dummy document so it is itself not encrypted."""
+    """The /Encrypt dictionary, which is itself never encrypted."""
 
     __RefOnly__ = 1
 
@@ -56,20 +56,15 @@ class _EncryptDictionary(PDFObject):  # type: ignore[misc]
         self.owner, self.user, self.permissions = owner, user, permissions
 
     def format(self, document: Any) -> bytes:
-        std_cf = PDFDictionary({"CFM": PDFName("AESV2"), "AuthEvent": PDFName("DocOpen"), "Length": 16})
-        entries = {
-            "Filter": PDFName("Standard"),
-            "V": 4,
-            "R": 4,
-            "Length": 128,
-            "CF": PDFDictionary({"StdCF": std_cf}),
-            "StmF": PDFName("StdCF"),
-            "StrF": PDFName("StdCF"),
-            "O": hexText(self.owner),
-            "U": hexText(self.user),
-            "P": self.permissions,
-        }
-        return PDFDictionary(entries).format(DummyDoc())  # type: ignore[no-any-return]
+        """Written out directly (no string in it is encrypted): the crypt filter, /O, /U and /P."""
+        return b"".join(
+            (
+                b"<<\n/CF <<\n/StdCF <<\n/AuthEvent /DocOpen /CFM /AESV2 /Length 16\n>>\n>> /Filter /Standard",
+                b" /Length 128 /O <" + self.owner.hex().upper().encode("ascii") + b">",
+                b" /P " + str(self.permissions).encode("ascii"),
+                b" /R 4 /StmF /StdCF /StrF /StdCF /U <" + self.user.hex().upper().encode("ascii") + b"> /V 4\n>>",
+            )
+        )
 
 
 class AesV2Encryption(StandardEncryption):  # type: ignore[misc]
@@ -110,8 +105,8 @@ class AesV2Encryption(StandardEncryption):  # type: ignore[misc]
         n, g = self.objnum & 0xFFFFFF, self.version & 0xFFFF
         key = md5(self.key + n.to_bytes(3, "little") + g.to_bytes(2, "little") + b"sAlT").digest()
         iv = os.urandom(16)
-        padder = padding.PKCS7(128).padder()
-        padded = padder.update(data) + padder.finalize()
+        pad = 16 - len(data) % 16
+        padded = data + bytes((pad,)) * pad  # PKCS#7, as the PDF reference asks
         encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
         return iv + encryptor.update(padded) + encryptor.finalize()
 

@@ -16,10 +16,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from gateway.render.content import FormContent
+from gateway.render.flate import FLATE
 from gateway.render.fonts import Face, FontPair
+from gateway.render.pdftext import draw_centred_string, draw_right_string, draw_string
 from gateway.render.text import wrap, wrap_capped
 
 PAGE_W, PAGE_H = 612.0, 792.0  # US Letter, portrait
@@ -244,19 +247,20 @@ class Painter:
         self.cv = Canvas(
             self.buf,
             pagesize=(PAGE_W, PAGE_H),
-            pageCompression=1,
+            pageCompression=0,  # reportlab would use ASCII85 + zlib; the default filter set below deflates only
             encrypt=encrypt,
             pdfVersion=(1, 6),
             initialFontName=fonts.regular.name,  # not reportlab's Helvetica, which the form never uses
             initialFontSize=BODY,
         )
+        self.cv._doc.defaultStreamFilters = [FLATE]
         self.cv.setStrokeColorRGB(0, 0, 0)
         self.cv.setFillColorRGB(0, 0, 0)
+        self.font = {face.name: pdfmetrics.getFont(face.name) for face in (fonts.regular, fonts.bold)}
 
     def text(self, x: float, y: float, t: Text) -> None:
         if t.text:
-            self.cv.setFont(t.face.name, t.size)
-            self.cv.drawString(x + t.dx, y, t.text)
+            draw_string(self.cv, self.font[t.face.name], t.size, x + t.dx, y, t.text)
 
     def fit(self, value: str, width: float) -> Text:
         """A cell of a fixed-width column: 11 pt, down to 10 pt, then cut with an ellipsis."""
@@ -320,12 +324,10 @@ class Painter:
             y -= lead
 
     def footer(self, page: int) -> None:
-        face = self.fonts.regular
-        self.cv.setFont(face.name, FOOT)
-        self.cv.drawString(LEFT, FOOTER_Y, f"{self.c.spec.code} — {self.c.spec.title.capitalize()}")
-        self.cv.drawCentredString(PAGE_W / 2, FOOTER_Y, f"Réf. {self.c.job_ref}")
-        self.cv.setFont(face.name, PAGE_NO)
-        self.cv.drawRightString(RIGHT, FOOTER_Y, f"Page {page} de {self.total}")
+        cv, font = self.cv, self.font[self.fonts.regular.name]
+        draw_string(cv, font, FOOT, LEFT, FOOTER_Y, f"{self.c.spec.code} — {self.c.spec.title.capitalize()}")
+        draw_centred_string(cv, font, FOOT, PAGE_W / 2, FOOTER_Y, f"Réf. {self.c.job_ref}")
+        draw_right_string(cv, font, PAGE_NO, RIGHT, FOOTER_Y, f"Page {page} de {self.total}")
 
     def grid_head(self, top: float) -> None:
         xs = self.frame.col_x

@@ -15,6 +15,7 @@ from gateway.render.fonts import Face, FontPair
 
 REPLACEMENT = "\ufffd"
 _BREAK_AFTER = "-/,;"
+_MARGIN = 1e-6  # points: far above the rounding of summing widths word by word instead of all at once
 
 
 def clean(text: str | None, fonts: FontPair) -> str:
@@ -22,6 +23,8 @@ def clean(text: str | None, fonts: FontPair) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
+    if fonts.plain.issuperset(text):
+        return " ".join(text.split())
     replacement = REPLACEMENT if fonts.has(ord(REPLACEMENT)) else "?"
     out: list[str] = []
     for ch in text:
@@ -75,6 +78,13 @@ def wrap(text: str, face: Face, size: float, width: float, first_indent: float =
     """Greedy wrap of an already cleaned line; no line is wider than `width` (the first: minus the indent)."""
     if not text:
         return [""]
+    if face.width(text, size) < width - first_indent - _MARGIN:
+        return [text]  # what `greedy_wrap` gives a line that fits, without measuring it word by word
+    return greedy_wrap(text, face, size, width, first_indent)
+
+
+def greedy_wrap(text: str, face: Face, size: float, width: float, first_indent: float = 0.0) -> list[str]:
+    """`wrap`, word by word: as many words on a line as fit, long words cut."""
     space = face.width(" ", size)
     lines: list[str] = []
     current: list[str] = []

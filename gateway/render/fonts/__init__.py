@@ -3,22 +3,27 @@
 A fax is only as good as its font: it must carry all of French (é è ç œ « ») and be embedded in the PDF so
 the pharmacy's machine needs nothing installed. DejaVu Sans ships inside this package (its licence lets us);
 a configuration may point at other TrueType files. Reportlab's font registry is global, so faces are
-registered under a name derived from their path and reused by every render in the process.
+registered under a name derived from their path and reused by every render in the process, as
+`EmbeddedTTFont`s, which embed their subsets from font programs prepared once (see `embed`, `subset`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
+from itertools import repeat
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError
 
 from gateway.config import RenderSection
 from gateway.errors import RenderError
+from gateway.render.embed import EmbeddedTTFont
 
 _LOCK = threading.Lock()
 _CACHE: dict[tuple[Path, Path], FontPair] = {}
@@ -36,22 +41,36 @@ class Face:
         return codepoint in self.widths
 
     def width(self, text: str, size: float) -> float:
-        get = self.widths.get
-        dflt = self.default_width
-        return sum(get(ord(ch), dflt) for ch in text) * size / 1000.0
+        return sum(map(self.widths.get, map(ord, text), repeat(self.default_width))) * size / 1000.0
 
 
 @dataclass(frozen=True, slots=True)
 class FontPair:
     regular: Face
     bold: Face
+    # characters both faces draw and that text cleaning leaves as they are (see `text.clean`)
+    plain: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     def has(self, codepoint: int) -> bool:
         return self.regular.has(codepoint) and self.bold.has(codepoint)
 
 
+def _plain(regular: Face, bold: Face) -> frozenset[str]:
+    """Characters with a glyph in both faces that are neither control, format, unassigned nor white space
+    (the space itself excepted): a text made only of these needs no character-by-character cleaning."""
+    chars = (chr(c) for c in regular.widths.keys() & bold.widths.keys())
+    return frozenset(ch for ch in chars if _is_plain(ch))
+
+
+def _is_plain(ch: str) -> bool:
+    if ch == " ":
+        return True
+    return not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp")
+
+
+@lru_cache(maxsize=8)
 def shipped_font(name: str) -> Path:
-    """Path of a font file shipped beside this module."""
+    """Path of a font file shipped beside this module (looked up once: importlib.resources is slow)."""
     return Path(str(resources.files("gateway.render.fonts") / name))
 
 
@@ -62,7 +81,7 @@ def _register(path: Path) -> Face:
         font = pdfmetrics.getFont(name)
     except KeyError:
         try:
-            font = TTFont(name, str(path))
+            font = EmbeddedTTFont(name, str(path))
         except (OSError, TTFError) as exc:
             raise RenderError(f"font {path} cannot be used: {exc.__class__.__name__}") from None
         pdfmetrics.registerFont(font)
@@ -78,6 +97,7 @@ def load_fonts(section: RenderSection) -> FontPair:
     with _LOCK:
         pair = _CACHE.get(key)
         if pair is None:
-            pair = FontPair(regular=_register(regular), bold=_register(bold))
+            faces = _register(regular), _register(bold)
+            pair = FontPair(*faces, plain=_plain(*faces))
             _CACHE[key] = pair
     return pair
