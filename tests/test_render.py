@@ -28,7 +28,7 @@ from gateway.config import Config, RenderSection
 from gateway.errors import RenderError
 from gateway.models import DocumentKind, Finding, Form, Route, Sender, Severity
 from gateway.render import RenderedDocument, flate, job_ref_for, render_documents
-from gateway.render.embed import EmbeddedTTFont
+from gateway.render.embed import EmbeddedTTFont, to_unicode_cmap
 from gateway.render.fonts import Face, FontPair, load_fonts, shipped_font
 from gateway.render.pdftext import draw_centred_string, draw_right_string, draw_string
 from gateway.render.samples import STANDARD_ORDERS, sample_result, with_patient
@@ -541,6 +541,14 @@ def test_text_is_written_as_reportlabs_draw_string_writes_it() -> None:
         draw_right_string(ours, font, size, x + 400, y, text)
         draw_centred_string(ours, font, size, x + 200, y, text)
     assert ours._code == theirs._code
+
+
+def test_tounicode_maps_ranges_within_256_characters_and_pairs_beyond_the_bmp() -> None:
+    subset = [0, 0xE9, 0x1F600, *[0] * 29, *range(32, 128), 0x1FE, 0x1FF, 0x200, 0x201]
+    cmap = to_unicode_cmap("AAAAAA+X", subset).decode("ascii")
+    assert "<20> <7F> <0020>" in cmap and "<01> <00E9>" in cmap and "<02> <D83DDE00>" in cmap
+    assert "<80> <81> <01FE>" in cmap and "<82> <83> <0200>" in cmap  # not one range across U+01FF/U+0200
+    assert "<00> <" not in cmap.split("endcodespacerange")[1]  # codes never drawn are not mapped
 
 
 @settings(max_examples=200, deadline=None)

@@ -79,25 +79,20 @@ def to_unicode_cmap(name: str, subset: list[int]) -> bytes:
     Runs of consecutive characters (printable ASCII, always in the first subset) are written as ranges,
     characters outside the Basic Multilingual Plane as UTF-16 surrogate pairs, at most 100 entries a block.
     """
-    ranges: list[tuple[int, int, int]] = []  # (first code, last code, first character)
+    ranges = [(0, -2, 0)]  # (first code, last code, first character); a sentinel no code continues
     for code, char in enumerate(subset):
         if char <= 0:
             continue
-        if ranges and ranges[-1][1] == code - 1 and _continues(ranges[-1], code, char):
-            first, _, start = ranges[-1]
-            ranges[-1] = (first, code, start)
+        first, last, start = ranges[-1]
+        if code == last + 1 and char - code == start - first and char >> 8 == start >> 8 and char <= 0xFFFF:
+            ranges[-1] = (first, code, start)  # a range may not carry over into the next 256 characters
         else:
             ranges.append((code, code, char))
+    del ranges[0]
     singles = [f"<{a:02X}> <{_utf16(c)}>" for a, b, c in ranges if a == b]
     spans = [f"<{a:02X}> <{b:02X}> <{_utf16(c)}>" for a, b, c in ranges if a != b]
     body = _blocks(singles, "bfchar") + _blocks(spans, "bfrange")
     return (_CMAP_HEAD.format(name=name, last=len(subset) - 1) + body + _CMAP_TAIL).encode("ascii")
-
-
-def _continues(run: tuple[int, int, int], code: int, char: int) -> bool:
-    first, _, start = run
-    end = start + (code - first)
-    return char == end and char <= 0xFFFF and (start >> 8) == (end >> 8)
 
 
 def _blocks(entries: list[str], kind: str) -> str:
