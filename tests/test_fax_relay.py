@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import shutil
 import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import aiosmtplib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fakes.fax_provider import FakeFaxProvider, FaxMode, MailSink, sample_pdf
 from gateway.config import ProviderSection
 from gateway.errors import RelayError
+from gateway.relay import smtp_fax
 from gateway.relay.base import Outbound, OutboundAttachment
 from gateway.relay.notices import parse_notice
-from gateway.relay.smtp_fax import JOB_HEADER, SmtpFaxRelay, fax_address
+from gateway.relay.smtp_fax import JOB_HEADER, SmtpFaxRelay, fax_address, mime_base64
 
 NUMBER = "+15145550150"
 
@@ -301,3 +307,36 @@ def test_message_bytes_say_what_the_email_package_says(filename: str, subject: s
     assert to.startswith("15145550150@")
     assert b"\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
     assert seen(data) == seen(build_fax_message(job, provider).as_bytes(policy=email.policy.SMTP))
+
+
+@given(st.binary(max_size=400))
+def test_mime_base64_is_encodebytes_with_crlf(data: bytes) -> None:
+    assert mime_base64(data) == base64.encodebytes(data).replace(b"\n", b"\r\n")
+
+
+async def test_ehlo_name_is_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    looked_up: list[str] = []
+
+    def getfqdn(name: str = "") -> str:
+        looked_up.append(name)
+        return "gateway.ssss.gouv.qc.ca"
+
+    monkeypatch.setattr(smtp_fax, "_local_hostname", None)
+    monkeypatch.setattr(socket, "getfqdn", getfqdn)
+    greeted: list[str] = []
+    monkeypatch.setattr(aiosmtplib.SMTP, "ehlo", _recording_ehlo(aiosmtplib.SMTP.ehlo, greeted))
+
+    async with FakeFaxProvider() as provider:  # sends no notices: aiosmtplib would look the name up for them
+        await relay_for(provider).deliver(outbound("JOB-E1", pages=1))
+        await relay_for(provider).deliver(outbound("JOB-E2", pages=1))
+
+    assert looked_up == [""] and greeted == ["gateway.ssss.gouv.qc.ca"] * 2
+    assert [j.job_ref for j in provider.jobs] == ["JOB-E1", "JOB-E2"]
+
+
+def _recording_ehlo(ehlo: Any, greeted: list[str]) -> Any:
+    async def recording(self: aiosmtplib.SMTP, **kwargs: Any) -> Any:
+        greeted.append(str(self.local_hostname))
+        return await ehlo(self, **kwargs)
+
+    return recording

@@ -3,23 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import fnmatch
+import json
 import math
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fakes.graph import FakeGraph
-from gateway.config import ExchangeSection, parse_config
+from gateway.config import Config, ExchangeSection, parse_config
 from gateway.errors import ConfigError, RelayError
+from gateway.relay import graph as graph_module
 from gateway.relay.base import Outbound, OutboundAttachment, Relay
 from gateway.relay.ews import EwsRelay
-from gateway.relay.graph import CHUNK_SIZE, INLINE_LIMIT, GraphClient, GraphRelay
-from gateway.relay.mime_build import ExchangeThrottled, encrypted_subject, exchange_relay
+from gateway.relay.graph import (
+    CHUNK_SIZE,
+    INLINE_LIMIT,
+    GraphClient,
+    GraphRelay,
+    _file_attachment,
+    attachment_body,
+    message_body,
+    message_json,
+)
+from gateway.relay.mime_build import ExchangeMessage, ExchangeThrottled, encrypted_subject, exchange_relay
+from gateway.service.once import ExchangeOnce, _is_intent_of
 from tests.exchange_samples import PDF
 from tests.exchange_samples import lab_requisition_to_patient as sample_requisition
 
@@ -254,3 +269,131 @@ async def test_identity_platform_outage_is_retryable_then_recovers(fake: FakeGra
     await asyncio.sleep(1.1)  # msal itself holds token requests back for the identity platform's Retry-After
     await relay.deliver(lab_requisition_to_patient())  # the scheduler's next try
     assert len(fake.sent) == 1
+
+
+# --- what the relay sends, built without the generic machinery ----------------------------------------------
+
+_texts = st.text(st.characters(codec="utf-8"), max_size=60)
+
+
+@given(
+    subject=_texts,
+    body=_texts,
+    names=st.lists(_texts, max_size=3),
+    header=_texts,
+    read_receipt=st.booleans(),
+    send=st.booleans(),
+)
+def test_message_body_is_the_json_httpx_would_send(
+    subject: str, body: str, names: list[str], header: str, read_receipt: bool, send: bool
+) -> None:
+    attachments = tuple(OutboundAttachment(n, n.encode() * 7, "application/pdf") for n in names)
+    message = ExchangeMessage("J-1", "a@b.example", subject, body, {"X-A": header}, read_receipt, attachments)
+    payload = message_json(message, attachments)
+
+    expected = httpx_json({"message": payload, "saveToSentItems": True} if send else payload)
+    assert message_body(message, attachments, send=send) == expected
+    for attachment in attachments:
+        assert attachment_body(attachment) == httpx_json(_file_attachment(attachment))
+
+
+def httpx_json(payload: dict[str, Any]) -> bytes:
+    return httpx.Request("POST", "https://graph.example/", json=payload).content
+
+
+async def test_encoded_body_goes_out_as_json(fake: FakeGraph) -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202)
+
+    client = GraphClient(settings_for(fake))
+    client._http = httpx.AsyncClient(base_url=fake.graph_url, transport=httpx.MockTransport(answer))
+    await GraphRelay(client.settings, client=client).deliver(lab_requisition_to_patient())
+    await client.aclose()
+
+    [request] = seen
+    assert request.headers["Content-Type"] == "application/json"
+    assert int(request.headers["Content-Length"]) == len(request.content)
+    sent = json.loads(request.content)
+    assert sent["message"]["attachments"][0]["contentBytes"] == base64.b64encode(PDF).decode()
+    assert request.url == f"{fake.graph_url}/users/ordofax%40ssss.gouv.qc.ca/sendMail"
+
+
+@pytest.mark.parametrize("mailbox", ["ordofax@ssss.gouv.qc.ca", "boîte+télécopie@ssss.gouv.qc.ca", "a b/c?d#e"])
+@pytest.mark.parametrize("suffix", ["/sendMail", "/messages", "/mailFolders/inbox/messages?$top=5"])
+def test_endpoint_is_the_url_httpx_merges(mailbox: str, suffix: str) -> None:
+    client = GraphClient(ExchangeSection(mailbox=mailbox, graph_url="https://graph.example/v1.0/"))
+
+    assert client.endpoint(suffix) == client._http.build_request("POST", client.mailbox_path + suffix).url
+    assert client.endpoint(suffix) is client.endpoint(suffix)
+
+
+async def test_token_is_kept_until_msal_would_renew_it(fake: FakeGraph, relay: GraphRelay) -> None:
+    client = relay._client
+    calls: list[bool] = []
+    acquire = client._acquire
+
+    def counted(refresh: bool) -> Any:
+        calls.append(refresh)
+        return acquire(refresh)
+
+    client._acquire = counted  # type: ignore[method-assign]
+
+    for _ in range(3):
+        await relay.deliver(lab_requisition_to_patient())
+    assert calls == [False] and fake.tokens_issued == 1  # one worker-thread call, then the kept token
+
+    fake.revoke_tokens()
+    await relay.deliver(lab_requisition_to_patient())
+    await relay.deliver(lab_requisition_to_patient())
+    assert calls == [False, True] and fake.tokens_issued == 2 and len(fake.sent) == 5
+
+
+@pytest.mark.parametrize(
+    ("result", "kept_for"),
+    [
+        ({"expires_in": 3599}, 3299),
+        ({"expires_in": 3599, "refresh_on": 1800}, 1800),  # refresh_on relative to now here, see below
+        ({"expires_in": 299}, None),  # msal no longer serves it from its cache
+        ({}, None),
+        ({"expires_in": "3599"}, None),
+    ],
+)
+def test_kept_token_lifetime(monkeypatch: pytest.MonkeyPatch, result: dict[str, Any], kept_for: float | None) -> None:
+    monkeypatch.setattr(time, "time", lambda: 1_000_000.0)
+    if "refresh_on" in result:
+        result = {**result, "refresh_on": 1_000_000 + result["refresh_on"]}
+
+    kept = graph_module._kept_token(result, "t")
+
+    assert (kept.good_until - 1_000_000.0 if kept else None) == kept_for
+
+
+# --- exactly once through drafts (gateway.service.once) -----------------------------------------------------
+
+
+async def test_intent_resends_the_same_draft_and_done_forgets_the_job(fake: FakeGraph, tmp_path: Path) -> None:
+    config = Config(exchange=settings_for(fake), storage={"data_dir": tmp_path})  # type: ignore[arg-type]
+    relay = GraphRelay(config.exchange)
+    once = ExchangeOnce(config, relay)
+    folder = tmp_path / "intents"
+    folder.mkdir()
+    for name in ("J-1.archives-9.intent", "J-1..intent", "J-10.route.intent", "J-1.route.tmp"):
+        (folder / name).write_text("gone", encoding="ascii")  # a leftover intent, another job's, a temp file
+
+    await once.send("J-1", "archives-0", lab_requisition_to_patient(job_ref="J-1"))
+    draft = (folder / "J-1.archives-0.intent").read_text(encoding="ascii")
+    await once.send("J-1", "archives-0", lab_requisition_to_patient(job_ref="J-1"))  # after a crash: no resend
+    await once.done("J-1")
+    await once.aclose()
+    await relay.aclose()
+
+    assert len(fake.sent) == 1 and fake.sent[0].via == "draft" and draft
+    assert sorted(p.name for p in folder.iterdir()) == ["J-1.route.tmp", "J-10.route.intent"]
+
+
+@given(st.text("J-1.aintercou*?[]", max_size=20))
+def test_intent_names_match_as_the_glob_did(name: str) -> None:
+    assert _is_intent_of("J-1", name) == fnmatch.fnmatchcase(name, "J-1.*.intent")

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from email.message import EmailMessage
+import email
+import email.policy
+import email.utils
+import html
+import re
+from email.message import EmailMessage, Message
 
 import aiosmtplib
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from fakes.fax_provider import MailSink
 from gateway.config import Config
 from gateway.models import Finding, Severity
 from gateway.notify import NoticeContext, confirmation_notice, failure_notice, rejection_notice, send_notice
+from gateway.relay import notices
 from gateway.relay.notices import NoticeInbox, classify_reason, parse_notice, parse_notice_bytes
 from gateway.relay.smtp_fax import SmtpEndpoint
 
@@ -154,6 +160,121 @@ def test_parser_never_raises_on_raw_bytes(raw: bytes) -> None:
     for prefix in (b"", b"Subject: Fax transmission failed\r\n\r\nStatus: Failed\r\nReason: "):
         notice = parse_notice_bytes(prefix + raw, "interfax")
         assert notice is None or isinstance(notice.success, bool)
+
+
+def test_body_in_an_unknown_charset_is_read_as_utf8() -> None:
+    raw = FAILURE_BUSY.replace(b"Content-Type: text/plain", b"Content-Type: text/plain; charset=x-no-such")
+
+    notice = parse_notice_bytes(raw.replace(b"Reason: Busy", "Reason: Occupé".encode()), "interfax")
+
+    assert notice is not None and notice.job_ref == "2026-0043" and notice.reason == "Occupé"
+
+
+# --- compat32 parsing reads what policy.default reads -----------------------------------------------------
+
+
+def with_policy(raw: bytes, policy: email.policy.Policy) -> Message:
+    return email.message_from_bytes(raw, policy=policy)
+
+
+def body_as_policy_default_reads_it(raw: bytes) -> str:
+    """The notice text as the parser read it when it parsed with policy.default."""
+    message = with_policy(raw, email.policy.default)
+    assert isinstance(message, EmailMessage)
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    text = part.get_content()
+    assert isinstance(text, str)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", text)) if part.get_content_subtype() == "html" else text
+
+
+_text = st.text(st.characters(codec="utf-8"), max_size=200)
+_one_line = st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), max_size=60)
+
+
+@st.composite
+def notice_mime(draw: st.DrawFn) -> bytes:
+    """Notice-like messages in every shape the body search must handle, as a provider's mailer writes them."""
+    plain, markup = draw(_text), "<p>" + html.escape(draw(_text)) + "</p>"
+    charset = draw(st.sampled_from(["utf-8", "iso-8859-1"]))
+    if charset != "utf-8" and not all(c.encode(charset, "ignore") for c in plain + markup):
+        charset = "utf-8"
+    cte = draw(st.sampled_from([None, "quoted-printable", "base64", "8bit"]))
+    shape = draw(st.sampled_from(["plain", "html", "alternative", "html-first", "mixed", "related", "attached"]))
+    msg = EmailMessage()
+    msg["Subject"] = " ".join(draw(_one_line).split()) or "Fax"
+    if shape in ("html", "html-first", "related", "attached"):
+        msg.set_content(markup, subtype="html", charset=charset, cte=cte)
+    else:
+        msg.set_content(plain, charset=charset, cte=cte)
+    if shape == "alternative":
+        msg.add_alternative(markup, subtype="html", charset=charset, cte=cte)
+    elif shape == "html-first":
+        msg.add_alternative(plain, charset=charset, cte=cte)
+    elif shape == "mixed":
+        msg.add_attachment(b"%PDF-1.4 ...", maintype="application", subtype="pdf", filename="fax.pdf")
+        msg.add_attachment(draw(_text), filename="log.txt")
+    elif shape == "related":  # only the root part counts, even when a later one is text
+        msg.add_related(b"\x89PNG...", maintype="image", subtype="png", cid="<logo@fax.example>")
+        msg.add_related(plain, cid="<text@fax.example>")
+    elif shape == "attached":  # an attached text file is not the body
+        msg.add_attachment(plain, filename="notice.txt")
+    for number, part in enumerate(msg.walk()):
+        if part.is_multipart():
+            part.set_boundary(f"==boundary-{number}==")  # the email package would draw one with `random`
+    return bytes(msg.as_bytes(policy=email.policy.SMTP))
+
+
+@given(notice_mime())
+def test_body_as_policy_default_reads_it(raw: bytes) -> None:
+    message = with_policy(raw, email.policy.compat32)
+    assert notices._body_text(message) == body_as_policy_default_reads_it(raw)
+
+
+_header_value = st.lists(
+    st.one_of(
+        st.text(st.characters(max_codepoint=127, exclude_characters="\r\n"), max_size=20),
+        _one_line,
+        st.sampled_from(["=?utf-8?q?T=C3=A9l=C3=A9copie?=", "=?iso-8859-1?b?6Q==?=", "=?x-bogus?q?a?=", "=?"]),
+        st.sampled_from([" ", "\t", "é"]),
+        st.just("\r\n "),  # folded onto the next line
+    ),
+    max_size=6,
+).map("".join)
+
+
+@given(_header_value)
+@example("Fax to 15145550150\r\n successfully sent")
+@example("T=C3=A9l=C3=A9copie=?utf-8?q?T=C3=A9l=C3=A9copie?=\r\n\t=?utf-8?q?_ordofax?= [ordofax:J-1]")
+@example("Télécopie\t ordofax ")
+def test_headers_as_policy_default_reads_them(value: str) -> None:
+    raw = f"Subject: {value}\r\nX-Ordofax-Job: {value}\r\n\r\nStatus: OK\r\n".encode()
+    if b"\r\n \r\n" in raw or raw.startswith(b"Subject: \r\n"):  # not one header any more
+        return
+    compat, default = with_policy(raw, email.policy.compat32), with_policy(raw, email.policy.default)
+
+    for name in ("Subject", "x-ordofax-job"):
+        assert notices._header(compat, name) == str(default[name])
+    assert notices._header(compat, "Date") is None
+
+
+@given(
+    st.one_of(
+        st.datetimes(timezones=st.timezones()).map(email.utils.format_datetime),
+        st.sampled_from(["Wed, 2 Dec 2026 10:20:00 EST", "2 Dec 2026 10:20 -0000", "31 Feb 2026", "soon"]),
+        _one_line,
+    )
+)
+def test_dates_as_policy_default_reads_them(value: str) -> None:
+    raw = f"Date: {value}\r\n\r\n".encode()
+    compat, default = with_policy(raw, email.policy.compat32), with_policy(raw, email.policy.default)
+    try:
+        expected = email.utils.parsedate_to_datetime(str(default["Date"])) if default["Date"] else None
+    except (TypeError, ValueError):
+        expected = None
+
+    assert notices._when(None, compat) == expected
 
 
 # --- sender notices (gateway.notify) ----------------------------------------------------------------------

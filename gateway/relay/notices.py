@@ -8,6 +8,12 @@ notice address): the caller logs and drops those.
 
 A notice is matched to its job by the reference the relay put in the `X-Ordofax-Job` header and in the
 subject tag `[ordofax:<job>]`; providers quote one or the other.
+
+Raw notices are parsed with the compat32 policy: `policy.default` builds a header object through its header
+registry on every header access (the body search alone reads Content-Type a dozen times), which made parsing
+cost more than the rest of a notice's handling. The parser reads headers as `policy.default` decodes them
+(`_header`) and picks the body part `EmailMessage.get_body(("plain", "html"))` would (`_body_part`), so a
+notice means the same under either policy. A body in an unknown charset is read as UTF-8.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ import email
 import email.policy
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import parsedate_to_datetime
 from typing import Literal
 
@@ -66,7 +72,7 @@ def parse_notice(message: Message, notice_format: str) -> ProviderNotice | None:
 
 
 def parse_notice_bytes(raw: bytes, notice_format: str) -> ProviderNotice | None:
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    message = email.message_from_bytes(raw, policy=email.policy.compat32)
     return parse_notice(message, notice_format)
 
 
@@ -114,19 +120,84 @@ _FIELD_RE = re.compile(r"^\s*([A-Za-z][A-Za-z /#-]{1,40}?)\s*:\s*(.*?)\s*$")
 _HTML_TAG_RE = re.compile(r"<[^>]+>")
 
 
+_LINESEP_RE = re.compile(r"\n|\r")
+_PREFERENCE = ("plain", "html")
+
+
+def _header(message: Message, name: str) -> str | None:
+    """The first `name` header as `policy.default` reads it (encoded words decoded, 8-bit text as UTF-8),
+    whichever policy parsed the message. Plain ASCII, the usual case, needs no header object."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() != wanted:
+            continue
+        if not isinstance(value, str) or hasattr(value, "name"):  # already a header object
+            return str(value)
+        if value.isascii() and "=?" not in value:
+            return "".join(_LINESEP_RE.split(value))
+        return str(email.policy.default.header_fetch_parse(key, value))
+    return None
+
+
+def _subparts(part: Message) -> list[Message]:
+    payload = part.get_payload() if part.is_multipart() else []
+    return [p for p in payload if isinstance(p, Message)]
+
+
+def _body_candidates(part: Message) -> Iterator[tuple[int, Message]]:
+    """`EmailMessage._find_body` for any Message: (preference rank, part), depth first."""
+    if part.get_content_disposition() == "attachment":
+        return
+    maintype, _, subtype = part.get_content_type().partition("/")
+    if maintype == "text":
+        if subtype in _PREFERENCE:
+            yield _PREFERENCE.index(subtype), part
+        return
+    if maintype != "multipart":
+        return
+    subparts = _subparts(part)
+    if subtype == "related":  # only its root part (`start`, else the first) can be the body
+        start = part.get_param("start")
+        root_part = next((p for p in subparts if start and _header(p, "Content-ID") == start), None)
+        subparts = [root_part] if root_part is not None else subparts[:1]
+    for subpart in subparts:
+        yield from _body_candidates(subpart)
+
+
+def _body_part(message: Message) -> Message | None:
+    """The part `EmailMessage.get_body(preferencelist=("plain", "html"))` returns."""
+    best: tuple[int, Message] | None = None
+    for rank, part in _body_candidates(message):
+        if best is None or rank < best[0]:
+            best = (rank, part)
+            if rank == 0:
+                break
+    return best[1] if best is not None else None
+
+
+def _text_content(part: Message) -> str:
+    """What `EmailMessage.get_content()` gives for a text part; UTF-8 when the charset is unknown."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_param("charset", "ASCII")
+    if isinstance(charset, str):
+        try:
+            return payload.decode(charset, errors="replace")
+        except (LookupError, ValueError):  # an unknown charset, or a codec that is not a text encoding
+            pass
+    return payload.decode("utf-8", errors="replace")
+
+
 def _body_text(message: Message) -> str:
     """The notice's plain text: the text/plain part, else the HTML part with tags removed."""
-    if isinstance(message, EmailMessage):
-        part = message.get_body(preferencelist=("plain", "html"))
-        if part is not None and isinstance(part, EmailMessage):
-            content = part.get_content()
-            text = content if isinstance(content, str) else ""
-            if part.get_content_subtype() == "html":
-                text = html.unescape(_HTML_TAG_RE.sub("\n", text))
-            return text
+    part = _body_part(message)
+    if part is None:
         return ""
-    payload = message.get_payload(decode=True)
-    return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    text = _text_content(part)
+    if part.get_content_subtype() == "html":
+        text = html.unescape(_HTML_TAG_RE.sub("\n", text))
+    return text
 
 
 def _fields(text: str) -> dict[str, str]:
@@ -153,8 +224,8 @@ def _job_ref(message: Message, subject: str, body: str, fields: dict[str, str]) 
         match = _TAG_RE.search(text)
         if match:
             return match.group(1)
-    echoed = message.get(JOB_HEADER)
-    return str(echoed).strip() if echoed and _REF_ONLY_RE.match(str(echoed).strip()) else None
+    echoed = (_header(message, JOB_HEADER) or "").strip()
+    return echoed if echoed and _REF_ONLY_RE.match(echoed) else None
 
 
 def _pages(value: str | None) -> int | None:
@@ -178,10 +249,10 @@ def _when(value: str | None, message: Message) -> dt.datetime | None:
             parsed = None
         if parsed is not None:
             return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    date = message.get("Date")
+    date = _header(message, "Date")
     if date:
         try:
-            return parsedate_to_datetime(str(date))
+            return parsedate_to_datetime(date)
         except (TypeError, ValueError):
             return None
     return None
@@ -198,7 +269,7 @@ _IFX_OK_STATUS = re.compile(r"^\s*(0\b|ok\b|success|sent\b|completed successfull
 
 def parse_interfax(message: Message) -> ProviderNotice | None:
     """InterFAX-style notice: the subject says sent or failed; the body lists `Field: value` lines."""
-    subject = " ".join(str(message.get("Subject", "")).split())
+    subject = " ".join((_header(message, "Subject") or "").split())
     success_match = _IFX_SUCCESS_RE.search(subject)
     failure_match = None if success_match else _IFX_FAILURE_RE.search(subject)
     body = _body_text(message)

@@ -15,16 +15,21 @@ A time-out *after* the message body was sent is ambiguous (the provider may have
 as retryable "unreachable" with `in_doubt` set, and the service then waits for the provider's notice (which
 carries the job reference) until the confirmation deadline before any resend, so a slow provider never gets
 the same fax twice.
+
+The client's EHLO name is the host's fully qualified name (`socket.getfqdn()`, aiosmtplib's default),
+looked up once per process instead of in a worker thread on every connection.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import datetime as dt
 import email.policy
 import re
 import secrets
+import socket
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import encode_rfc2231, format_datetime, formatdate, make_msgid
@@ -189,9 +194,20 @@ def _fast_fax_bytes(outbound: Outbound, provider: ProviderSection, to: str) -> b
             "",
             "",
         ]
-        parts.append("\r\n".join(head).encode("ascii") + base64.encodebytes(att.data).replace(b"\n", b"\r\n"))
+        parts.append("\r\n".join(head).encode("ascii") + mime_base64(att.data))
     parts.append(f"\r\n--{boundary}--\r\n".encode("ascii"))
     return b"".join(parts)
+
+
+def mime_base64(data: bytes) -> bytes:
+    """`base64.encodebytes(data)` with CRLF line ends (76-character lines), encoded in one call and then cut:
+    encodebytes encodes 57 bytes per Python-level call, about 800 calls for a 45 KB document."""
+    encoded = base64.b64encode(data)
+    if not encoded:
+        return b""
+    lines = [encoded[i : i + 76] for i in range(0, len(encoded), 76)]
+    lines.append(b"")
+    return b"\r\n".join(lines)
 
 
 def _filename_param(filename: str) -> str:
@@ -201,8 +217,18 @@ def _filename_param(filename: str) -> str:
     return "filename*=" + encode_rfc2231(filename, "utf-8")
 
 
-def _client(endpoint: SmtpEndpoint) -> aiosmtplib.SMTP:
-    return aiosmtplib.SMTP(
+_local_hostname: str | None = None
+
+
+async def _ehlo_name() -> str:
+    global _local_hostname
+    if _local_hostname is None:
+        _local_hostname = await asyncio.to_thread(socket.getfqdn)
+    return _local_hostname
+
+
+def _client(endpoint: SmtpEndpoint, local_hostname: str) -> aiosmtplib.SMTP:
+    client = aiosmtplib.SMTP(
         hostname=endpoint.host,
         port=endpoint.port,
         username=endpoint.username,
@@ -212,6 +238,8 @@ def _client(endpoint: SmtpEndpoint) -> aiosmtplib.SMTP:
         start_tls=endpoint.tls == "starttls",
         validate_certs=endpoint.validate_certs,
     )
+    client.local_hostname = local_hostname  # as aiosmtplib would set it (a constructor argument gets validated)
+    return client
 
 
 def _cause_for_4xx(code: int, text: str) -> str:
@@ -261,7 +289,7 @@ async def smtp_send(
 ) -> str:
     """Send one message (or its bytes, CRLF line ends); return the server's final reply text. Raises
     RelayError on any failure."""
-    client = _client(endpoint)
+    client = _client(endpoint, await _ehlo_name())
     stage = _Stage()
     try:
         await client.connect()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +25,7 @@ from urllib.parse import quote
 from gateway.config import Config
 from gateway.errors import RelayError
 from gateway.relay.base import Outbound, Relay
-from gateway.relay.graph import INLINE_LIMIT, GraphClient, message_json
+from gateway.relay.graph import INLINE_LIMIT, GraphClient, message_body
 from gateway.relay.mime_build import build_exchange_message
 
 INTENTS = "intents"
@@ -63,7 +64,8 @@ class ExchangeOnce:
         draft_id = await asyncio.to_thread(_read_intent, intent)
         if not draft_id:
             message = build_exchange_message(outbound, self._config.exchange)
-            response = await graph.request("POST", f"{base}/messages", json=message_json(message, message.attachments))
+            body = message_body(message, message.attachments, send=False)
+            response = await graph.request("POST", graph.endpoint("/messages"), body=body)
             draft_id = str(response.json()["id"])
             await asyncio.to_thread(_write_durably, intent, draft_id)  # fsync: off the event loop
         try:
@@ -78,9 +80,18 @@ class ExchangeOnce:
         await asyncio.to_thread(self._forget, job_id)
 
     def _forget(self, job_id: str) -> None:
-        for path in self._folder.glob(f"{job_id}.*.intent"):
+        try:
+            names = os.listdir(self._folder)
+        except OSError:
+            return
+        for name in filter(functools.partial(_is_intent_of, job_id), names):
             with contextlib.suppress(OSError):
-                path.unlink()
+                (self._folder / name).unlink()
+
+
+def _is_intent_of(job_id: str, name: str) -> bool:
+    """`name` matches `{job_id}.*.intent` (a glob would compile that pattern anew for every job)."""
+    return name.startswith(f"{job_id}.") and name.endswith(".intent") and len(name) >= len(job_id) + 8
 
 
 def _read_intent(path: Path) -> str:
