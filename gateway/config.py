@@ -136,6 +136,7 @@ class StorageSection(_Section):
     engine: Literal["sqlite", "postgresql"] = "sqlite"
     path: Path = Path("var/ordofax.sqlite3")
     dsn: str = ""
+    connections: int = Field(default=4, ge=1, le=64)  # PostgreSQL: connections kept open by one instance
     data_dir: Path = Path("var/data")
     lease_seconds: float = Field(default=300, gt=0)  # a worker's hold on a job; longer than any relay call
     audit_key_file: Path | None = None  # optional HMAC key for the audit chain (see gateway.audit)

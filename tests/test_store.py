@@ -587,3 +587,32 @@ def test_store_reconnects_after_its_postgres_session_is_killed(tmp_path: Path) -
         assert store.verify_audit().ok
     finally:
         store.close()
+
+
+@pytest.mark.skipif(_PG_MISSING is not None, reason=_PG_MISSING or "")
+def test_postgres_transactions_overlap_on_separate_connections(tmp_path: Path) -> None:
+    storage = storage_for_test("postgresql", tmp_path, "pool").model_copy(update={"connections": 2})
+    store = open_store(storage, RETRY)
+    holding, release = threading.Event(), threading.Event()
+
+    def slow_reader() -> None:
+        with store.engine.transaction(readonly=True) as tx:
+            tx.one("SELECT 1")
+            holding.set()
+            release.wait(10)
+
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    try:
+        assert holding.wait(10)
+        done = threading.Event()
+        writer = threading.Thread(target=lambda: (store.receive("<pool@x>", b"m", sender=None, now=T0), done.set()))
+        writer.start()
+        assert done.wait(5), "a write waited for another thread's open transaction"
+        writer.join()
+    finally:
+        release.set()
+        reader.join()
+        store.close()
+    with pytest.raises(StoreError):
+        store.get("20261201-000000000000")  # closed: no connection is handed out any more

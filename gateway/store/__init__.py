@@ -72,7 +72,12 @@ def open_store(storage: StorageSection, retry: RetrySection | None = None, *, cr
     if storage.engine == "postgresql":
         from gateway.store.postgres import PostgresEngine
 
-        return SqlJobStore(PostgresEngine(storage.dsn), retry, lease_seconds=storage.lease_seconds, audit_key=key)
+        return SqlJobStore(
+            PostgresEngine(storage.dsn, connections=storage.connections),
+            retry,
+            lease_seconds=storage.lease_seconds,
+            audit_key=key,
+        )
     engine = SqliteEngine(storage.path, create=create)
     return SqlJobStore(engine, retry, lease_seconds=storage.lease_seconds, audit_key=key)
 

@@ -3,8 +3,10 @@
 Workers claim with `SELECT … FOR UPDATE SKIP LOCKED`, so two instances never take the same job and never
 wait on each other. Every job change locks its row first and the audit anchor second, always in that order,
 so concurrent transitions serialize on the anchor without deadlocking. The connection runs in autocommit
-mode with explicit transactions; a broken connection is reopened at the next transaction, which matters for
-a service that runs for months across database restarts.
+mode with explicit transactions. The engine keeps a few connections (`storage.connections`) so that the
+listener's and the workers' transactions overlap on the network instead of queueing behind one socket; a
+broken connection is replaced when next taken, which matters for a service that runs for months across
+database restarts.
 
 Durability follows the SQLite engine's split (see gateway.store.sqlite): the session commits with
 `synchronous_commit=off` (a database crash may lose the last fraction of a second of commits, never corrupt
@@ -16,6 +18,8 @@ would hold up all the others.
 
 from __future__ import annotations
 
+import contextlib
+import queue
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,7 +27,6 @@ from contextlib import contextmanager
 import psycopg
 
 from gateway.errors import StoreError
-from gateway.store.base import Tx
 from gateway.store.migrations import CREATE_TABLE, pending
 
 _MIGRATION_LOCK = 0x0F0F_A11  # pg_advisory_xact_lock key: one migrating instance at a time
@@ -54,6 +57,10 @@ class _PgTx:
     def all(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         return self._conn.execute(_pg(sql), tuple(params)).fetchall()
 
+    def script(self, sql: str) -> None:
+        """Several statements at once, no parameters (a migration)."""
+        self._conn.execute(sql.encode())
+
 
 class PostgresEngine:
     name = "postgresql"
@@ -61,13 +68,18 @@ class PostgresEngine:
     skip_locked = " FOR UPDATE SKIP LOCKED"
     claim_index = ""  # the planner, with autovacuum's statistics, picks jobs_claimable
 
-    def __init__(self, dsn: str) -> None:
+    def __init__(self, dsn: str, *, connections: int = 4) -> None:
         if not dsn:
             raise StoreError("storage.dsn is empty: PostgreSQL needs a connection string")
         self._dsn = dsn
-        self._lock = threading.RLock()
+        self._size = max(1, connections)
+        self._idle: queue.LifoQueue[psycopg.Connection[tuple[object, ...]]] = queue.LifoQueue()
+        self._opened = 0
+        self._count_lock = threading.Lock()
+        self._closed = False
         self._durable_level = "on"
-        self._conn = self._connect()
+        self._idle.put(self._connect())
+        self._opened = 1
         self._migrate()
 
     def _connect(self) -> psycopg.Connection[tuple[object, ...]]:
@@ -81,32 +93,67 @@ class PostgresEngine:
         except psycopg.Error as exc:
             raise StoreError(f"postgresql store: cannot connect: {_describe(exc)}") from None
 
+    def _acquire(self) -> psycopg.Connection[tuple[object, ...]]:
+        """An idle connection, a new one while fewer than `connections` are open, else wait for one."""
+        if self._closed:
+            raise StoreError("postgresql store: closed")
+        try:
+            conn = self._idle.get_nowait()
+        except queue.Empty:
+            with self._count_lock:
+                grow = self._opened < self._size
+                self._opened += grow
+            if grow:
+                try:
+                    return self._connect()
+                except StoreError:
+                    with self._count_lock:
+                        self._opened -= 1
+                    raise
+            conn = self._idle.get()
+        if conn.closed or conn.broken:  # the server restarted, or the network dropped: a fresh one
+            with contextlib.suppress(psycopg.Error):
+                conn.close()
+            try:
+                conn = self._connect()
+            except StoreError:
+                with self._count_lock:
+                    self._opened -= 1
+                raise
+        return conn
+
+    def _release(self, conn: psycopg.Connection[tuple[object, ...]]) -> None:
+        if self._closed:
+            conn.close()
+        else:
+            self._idle.put(conn)
+
     def _migrate(self) -> None:
         with self.transaction() as tx:
             tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
             tx.execute(CREATE_TABLE)
             applied = {int(str(r[0])) for r in tx.all("SELECT version FROM schema_migrations")}
             for migration in pending(applied):
-                self._conn.execute(migration.postgresql.encode())
+                tx.script(migration.postgresql)
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, now()::text)",
                     (migration.version, migration.name),
                 )
 
     @contextmanager
-    def transaction(self, *, readonly: bool = False, durable: bool = False) -> Iterator[Tx]:
-        with self._lock:
-            if self._conn.closed or self._conn.broken:
-                self._conn = self._connect()
-            try:
-                with self._conn.transaction():
-                    if readonly:
-                        self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    elif durable:
-                        self._conn.execute(f"SET LOCAL synchronous_commit = {self._durable_level}")
-                    yield _PgTx(self._conn)
-            except psycopg.Error as exc:
-                raise StoreError(f"postgresql store: {_describe(exc)}") from None
+    def transaction(self, *, readonly: bool = False, durable: bool = False) -> Iterator[_PgTx]:
+        conn = self._acquire()
+        try:
+            with conn.transaction():
+                if readonly:
+                    conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                elif durable:
+                    conn.execute(f"SET LOCAL synchronous_commit = {self._durable_level}")
+                yield _PgTx(conn)
+        except psycopg.Error as exc:
+            raise StoreError(f"postgresql store: {_describe(exc)}") from None
+        finally:
+            self._release(conn)
 
     def sync(self) -> None:
         """Flush every commit so far: a durable commit record (txid_current() makes one) flushes all before it."""
@@ -117,5 +164,10 @@ class PostgresEngine:
         """Nothing to do online: dead tuples stay in the data files until VACUUM reuses the space."""
 
     def close(self) -> None:
-        with self._lock:
-            self._conn.close()
+        """Close the idle connections now, the busy ones as their transaction ends."""
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().close()
+            except queue.Empty:
+                return
