@@ -220,7 +220,11 @@ def test_job_row_edited_behind_the_stores_back(store: SqlJobStore, storage: Stor
 
 def test_job_row_deleted(store: SqlJobStore, storage: StorageSection) -> None:
     job_id = store.jobs_in([S.NOTIFIED])[0].id
-    tamper(storage, f"DELETE FROM jobs WHERE id = '{job_id}'")
+    tamper(
+        storage,
+        *(f"DELETE FROM {table} WHERE job_id = '{job_id}'" for table in ("messages", "documents", "notices")),
+        f"DELETE FROM jobs WHERE id = '{job_id}'",
+    )
     assert not verify(storage).ok
 
 
