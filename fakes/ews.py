@@ -31,7 +31,6 @@ import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -42,6 +41,7 @@ from defusedxml.ElementTree import fromstring  # type: ignore[import-untyped]
 
 from fakes.cli import run_fake
 from fakes.graph import make_self_signed
+from fakes.httpd import Handler, Server
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 MNS = "http://schemas.microsoft.com/exchange/services/2006/messages"
@@ -173,9 +173,7 @@ class FakeEws:
         for key, (name, parent) in DISTINGUISHED.items():
             parent_id = self._folders[parent].id if parent else None
             self._folders[key] = Folder(_new_id(), secrets.token_hex(4), name, parent_id, key)
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self  # type: ignore[attr-defined]
+        self._server = Server((host, port), _Handler, self)
         self._thread: threading.Thread | None = None
 
     @property
@@ -209,7 +207,7 @@ class FakeEws:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(self.ca_file, key_file)
             key_file.unlink()  # loaded: no private key left on disk
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self._server.tls_context = context
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-ews", daemon=True)
         self._thread.start()
         return self
@@ -566,14 +564,14 @@ def _fault(err: _SoapFault) -> bytes:
     )
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "FakeEWS/1.0"
 
     @property
     def fake(self) -> FakeEws:
-        return self.server.fake  # type: ignore[attr-defined,no-any-return]
+        return self.server.fake  # type: ignore[no-any-return]
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: operations are recorded in `FakeEws.operations`."""

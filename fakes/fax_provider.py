@@ -8,7 +8,8 @@ busy or the provider misbehaves, without a contract with a provider. This server
   limit (552), optionally SMTP AUTH and an allowed-sender list;
 - "transmits" for a configurable time per page, writes the PDF (and a G3 fax image through Ghostscript, when
   asked and available) to an outbox folder, and records every job in memory;
-- sends an InterFAX-style success or failure notice by SMTP to the configured notice address;
+- sends an InterFAX-style success or failure notice by SMTP to the configured notice address, over a few
+  connections it keeps open, as a provider's mail queue does;
 - misbehaves on demand, per number (`modes`) or for the next N calls (`arm`): busy, no answer, rejected by
   the far end, 4xx or 5xx at RCPT, disconnect during DATA, slow replies, notice never sent.
 
@@ -16,6 +17,9 @@ busy or the provider misbehaves, without a contract with a provider. This server
 
 Both run on the caller's event loop (`async with`) or on their own thread (`with`), like aiosmtpd's
 Controller, always on a free port chosen by the OS.
+
+The benchmark runs them on the cores of the service it measures, so the checks are written to be cheap
+(`fakes.mime_parts`, `fakes.pdf_pages`) without accepting anything the standard library and pypdf would not.
 
 Command line: `python -m fakes.fax_provider --port 2526 --outbox DIR --notify-host H --notify-port P`.
 """
@@ -41,8 +45,10 @@ import warnings
 import weakref
 from collections import deque
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
@@ -50,9 +56,12 @@ from typing import Any, Self
 
 import aiosmtplib
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
+from fakes.mime_parts import leaf_parts
+from fakes.pdf_pages import page_count
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
+_SIMPLE_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 _NANP_RE = re.compile(r"^1?([2-9][0-8][0-9])([2-9][0-9]{2})([0-9]{4})$")
 
 
@@ -136,6 +145,8 @@ class _LoopbackServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sessions: weakref.WeakSet[SMTP] = weakref.WeakSet()
+        self.connections = 0  # SMTP sessions opened so far
 
     # subclasses give the handler and AUTH settings
     def _smtp_kwargs(self) -> dict[str, Any]:
@@ -145,7 +156,7 @@ class _LoopbackServer:
         starttls_ctx = None if self._implicit_tls else self._tls_context
         with warnings.catch_warnings():  # AUTH without TLS is what a loopback test wants
             warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
-            return SMTP(
+            session = SMTP(
                 self,
                 hostname="fax.provider.example",
                 data_size_limit=self._data_size_limit,
@@ -153,6 +164,15 @@ class _LoopbackServer:
                 loop=self._loop,
                 **self._smtp_kwargs(),
             )
+        self._sessions.add(session)
+        self.connections += 1
+        return session
+
+    def drop_connections(self) -> None:
+        """Cut every open session, as a restarting server or an idle time-out does (call on the server's loop)."""
+        for session in list(self._sessions):
+            if isinstance(session.transport, asyncio.WriteTransport):
+                session.transport.abort()
 
     async def start(self) -> Self:
         self._loop = asyncio.get_running_loop()
@@ -245,6 +265,7 @@ class FakeFaxProvider(_LoopbackServer):
         password: str | None = None,
         tls_context: ssl.SSLContext | None = None,
         implicit_tls: bool = False,
+        notice_connections: int = 8,
     ) -> None:
         super().__init__(
             host=host,
@@ -267,11 +288,17 @@ class FakeFaxProvider(_LoopbackServer):
         self.allowed_senders = {s.lower() for s in allowed_senders} if allowed_senders else None
         self._credentials = (username, password) if username is not None else None
         self.jobs: list[ReceivedFax] = []
+        self._by_ref: dict[str, ReceivedFax] = {}  # the first job of each reference: `job()` is polled a lot
         self.refusals: list[tuple[str, str]] = []  # (stage, reply) for each refused command
         self._armed: deque[FaxMode] = deque()
         self._txn_mode: weakref.WeakKeyDictionary[Envelope, FaxMode] = weakref.WeakKeyDictionary()
         self._ids = itertools.count(1_000_001)
         self._lock = threading.Lock()
+        self._notices = _NoticeLines(notice_connections)
+
+    async def stop(self) -> None:
+        await super().stop()
+        self._notices.close()
 
     # --- test and demo API
 
@@ -281,8 +308,9 @@ class FakeFaxProvider(_LoopbackServer):
             self._armed.extend([mode] * count)
 
     def job(self, job_ref: str) -> ReceivedFax | None:
+        """The first job received with this `X-Ordofax-Job` reference."""
         with self._lock:
-            return next((j for j in self.jobs if j.job_ref == job_ref), None)
+            return self._by_ref.get(job_ref)
 
     def _done(self, count: int, finished: bool) -> list[ReceivedFax] | None:
         with self._lock:
@@ -400,6 +428,8 @@ class FakeFaxProvider(_LoopbackServer):
         )
         with self._lock:
             self.jobs.append(job)
+            if job.job_ref is not None:
+                self._by_ref.setdefault(job.job_ref, job)
         return job
 
     # --- transmission and notices
@@ -419,10 +449,15 @@ class FakeFaxProvider(_LoopbackServer):
         if job.mode is FaxMode.SILENT or self.notify_port is None or self.notify_host is None:
             return
         seconds = self.seconds_per_page * job.pages
-        notice = interfax_notice(job, sender=self.notice_from, to=self.notice_to, seconds=seconds)
-        with contextlib.suppress(aiosmtplib.SMTPException, OSError):
-            await aiosmtplib.send(notice, hostname=self.notify_host, port=self.notify_port, timeout=10)
-            job.notice_sent = True
+        notice = notice_bytes(job, sender=self.notice_from, to=self.notice_to, seconds=seconds)
+        job.notice_sent = await self._deliver(notice)
+
+    async def _deliver(self, notice: bytes) -> bool:
+        """One attempt to hand a notice to the notice address; False when it was not accepted."""
+        if self.notify_host is None or self.notify_port is None:
+            return False
+        address = (self.notify_host, self.notify_port)
+        return await self._notices.deliver(address, self.notice_from, self.notice_to, notice)
 
     async def _write_outbox(self, job: ReceivedFax, outbox: Path) -> list[Path]:
         outbox.mkdir(parents=True, exist_ok=True)
@@ -450,6 +485,88 @@ class FakeFaxProvider(_LoopbackServer):
         return files
 
 
+class _NoticeLines:
+    """The provider's SMTP connections to the notice address, kept from one notice to the next (a provider's
+    mail queue does not dial once per fax, and a session per notice cost both ends a handshake) and opened
+    again when the far end dropped them. A notice takes the connection used last, so a light load keeps one;
+    up to `size` notices go out side by side, so a gateway slow to answer one does not hold up the others."""
+
+    def __init__(self, size: int) -> None:
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list[_NoticeLine] = []
+        self._all: list[_NoticeLine] = []
+
+    async def deliver(self, address: tuple[str, int], sender: str, recipient: str, message: bytes) -> bool:
+        """Send one message; False when it was refused or could not be handed over."""
+        async with self._slots:
+            line = self._idle.pop() if self._idle else self._new_line()
+            try:
+                return await line.deliver(address, sender, recipient, message)
+            finally:
+                self._idle.append(line)
+
+    def close(self) -> None:
+        """Hang up without QUIT: a peer on a blocked loop (a test waiting on this process) would never answer."""
+        for line in self._all:
+            line.drop()
+
+    def _new_line(self) -> _NoticeLine:
+        line = _NoticeLine()
+        self._all.append(line)
+        return line
+
+
+class _NoticeLine:
+    """One kept SMTP client connection, used by one notice at a time."""
+
+    def __init__(self) -> None:
+        self._client: aiosmtplib.SMTP | None = None
+        self._address: tuple[str, int] | None = None
+
+    async def deliver(self, address: tuple[str, int], sender: str, recipient: str, message: bytes) -> bool:
+        client = self._client
+        if client is not None and client.is_connected and self._address == address:
+            delivered = await self._transaction(client, sender, recipient, message)
+            if delivered is not None:
+                return delivered
+        # a kept connection that fails at its first command was dropped while idle: nothing was handed over
+        try:
+            client = await self._open(address)
+        except (aiosmtplib.SMTPException, OSError):
+            return False
+        return bool(await self._transaction(client, sender, recipient, message))
+
+    def drop(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        self._client = self._address = None
+
+    async def _open(self, address: tuple[str, int]) -> aiosmtplib.SMTP:
+        self.drop()
+        client = aiosmtplib.SMTP(
+            hostname=address[0], port=address[1], local_hostname="fax.provider.example", timeout=10
+        )
+        await client.connect()
+        self._client, self._address = client, address
+        return client
+
+    async def _transaction(self, client: aiosmtplib.SMTP, sender: str, recipient: str, message: bytes) -> bool | None:
+        """True when accepted, False when refused or lost on the way, None when the session was already gone."""
+        options = ["BODY=8BITMIME"] if client.supports_extension("8BITMIME") else []
+        try:
+            await client.mail(sender, options=options)
+        except (aiosmtplib.SMTPException, OSError):
+            self.drop()
+            return None
+        try:
+            await client.rcpt(recipient)
+            await client.data(message)
+        except (aiosmtplib.SMTPException, OSError):
+            self.drop()
+            return False
+        return True
+
+
 @dataclass(slots=True)
 class _Document:
     pdf: bytes
@@ -460,58 +577,106 @@ class _Document:
 
 def _inspect(raw: bytes, max_pages: int) -> _Document | str:
     """What a provider checks before queuing a fax; a reply string when it refuses."""
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
+    # compat32, headers decoded by hand: the default policy's header objects cost more than the whole check
+    message, parts = leaf_parts(raw)
     pdfs: list[bytes] = []
     cover = False
-    for part in message.walk():
-        if part.is_multipart():
-            continue
+    for part in parts:
         ctype = part.get_content_type()
         payload = part.get_payload(decode=True)
         data = payload if isinstance(payload, bytes) else b""
         if part.get_content_disposition() == "attachment" or ctype == "application/pdf":
-            if ctype != "application/pdf" and not (part.get_filename() or "").lower().endswith(".pdf"):
+            if ctype != "application/pdf" and not _header_text(part.get_filename() or "").lower().endswith(".pdf"):
                 return "554 5.6.1 Unsupported attachment type: send PDF documents"
             pdfs.append(data)
         elif ctype.startswith("text/") and data.strip():
             cover = True
     if len(pdfs) != 1:
         return "554 5.6.1 Exactly one PDF document is required"
-    pages = _pdf_pages(pdfs[0])
+    pages = page_count(pdfs[0])
     if pages is None:
         return "554 5.6.0 The PDF document cannot be read"
     total = pages + (1 if cover else 0)
     if total > max_pages:
         return f"554 5.3.4 Too many pages ({total} > {max_pages})"
-    headers = {k: str(v) for k, v in message.items()}
+    headers = {name: _header_text(value) for name, value in message.raw_items()}
     return _Document(pdf=pdfs[0], pages=total, cover_page=cover, headers=headers)
 
 
-def _pdf_pages(data: bytes) -> int | None:
-    if not data.startswith(b"%PDF-"):
-        return None
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        # permissions-only encryption (an owner password, as on locked forms) opens with an empty password;
-        # a PDF that needs a user password cannot be rendered into a fax
-        if reader.is_encrypted and not reader.decrypt(""):
-            return None
-        return len(reader.pages) or None
-    except (PyPdfError, ValueError, KeyError, OSError):
-        return None
+def _header_text(value: str) -> str:
+    """A header value as a mail reader shows it: unfolded, raw UTF-8 and RFC 2047 encoded words decoded."""
+    text = _FOLD.sub("", value)
+    if not text.isascii():  # raw 8-bit bytes arrive as surrogate escapes
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if "=?" in text:
+        with contextlib.suppress(HeaderParseError, UnicodeError, LookupError):
+            text = str(make_header(decode_header(text)))
+    return text
 
 
-def interfax_notice(job: ReceivedFax, *, sender: str, to: str, seconds: float) -> EmailMessage:
+def interfax_notice(
+    job: ReceivedFax,
+    *,
+    sender: str,
+    to: str,
+    seconds: float,
+    at: dt.datetime | None = None,
+    message_id: str | None = None,
+) -> EmailMessage:
     """An InterFAX-style notice for one finished job (the wording our parser is built to read)."""
+    at = at or dt.datetime.now(dt.UTC)
+    notice = EmailMessage()
+    for name, value in _notice_headers(job, sender, to, at, message_id):
+        notice[name] = value
+    notice.set_content(_notice_body(job, seconds, at))
+    return notice
+
+
+def notice_bytes(
+    job: ReceivedFax,
+    *,
+    sender: str,
+    to: str,
+    seconds: float,
+    at: dt.datetime | None = None,
+    message_id: str | None = None,
+) -> bytes:
+    """`interfax_notice` as it goes over SMTP, byte for byte, written out directly when its lines need no
+    folding or encoding (always, for the gateway's faxes): EmailMessage cost more than the notice's delivery."""
+    at = at or dt.datetime.now(dt.UTC)
+    headers = _notice_headers(job, sender, to, at, message_id)
+    body = _notice_body(job, seconds, at).encode()
+    lines = [f"{name}: {value}" for name, value in headers]
+    plain = all(_SIMPLE_ADDRESS.fullmatch(a) for a in (sender, to)) and all(
+        line.isascii() and len(line) <= 78 for line in lines
+    )
+    if not plain or max(len(line) for line in body.split(b"\n")) > 78:
+        notice = interfax_notice(job, sender=sender, to=to, seconds=seconds, at=at, message_id=headers[-1][1])
+        return notice.as_bytes(policy=notice.policy.clone(linesep="\r\n"))
+    lines += [
+        'Content-Type: text/plain; charset="utf-8"',
+        f"Content-Transfer-Encoding: {'7bit' if body.isascii() else '8bit'}",
+        "MIME-Version: 1.0",
+    ]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body.replace(b"\n", b"\r\n")
+
+
+def _notice_headers(
+    job: ReceivedFax, sender: str, to: str, at: dt.datetime, message_id: str | None
+) -> list[tuple[str, str]]:
+    failed = job.status == "failed"
+    return [
+        ("From", f"Fax service <{sender}>"),
+        ("To", to),
+        ("Subject", "Fax transmission failed" if failed else f"Fax to {job.number} successfully sent"),
+        ("Date", format_datetime(at.astimezone(dt.UTC))),
+        ("Message-ID", message_id or make_msgid(domain=sender.rpartition("@")[2] or None)),
+    ]
+
+
+def _notice_body(job: ReceivedFax, seconds: float, at: dt.datetime) -> str:
     failed = job.status == "failed"
     reason = _FAILURE_REASONS.get(job.mode)
-    notice = EmailMessage()
-    notice["From"] = f"Fax service <{sender}>"
-    notice["To"] = to
-    notice["Subject"] = "Fax transmission failed" if failed else f"Fax to {job.number} successfully sent"
-    notice["Date"] = formatdate(usegmt=True)
-    notice["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     minutes, secs = divmod(int(seconds), 60)
     lines = [
         "This is an automatic notice from the fax service.",
@@ -521,15 +686,14 @@ def interfax_notice(job: ReceivedFax, *, sender: str, to: str, seconds: float) -
         f"Status: {'Failed' if failed else 'Sent successfully'}",
         f"Pages sent: {0 if failed else job.pages} of {job.pages}",
         f"Transmission time: 00:{minutes:02d}:{secs:02d}",
-        f"Completed at: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
+        f"Completed at: {at.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC",
     ]
     if failed and reason:
         lines.append(f"Reason: {reason}")
     if job.job_ref:
         lines.append(f"Reference: {job.job_ref}")
     lines.append(f"Original subject: {job.subject}")
-    notice.set_content("\n".join(lines) + "\n")
-    return notice
+    return "\n".join(lines) + "\n"
 
 
 def sample_pdf(pages: int = 1) -> bytes:

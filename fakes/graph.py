@@ -42,13 +42,13 @@ import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from fakes.cli import run_fake
+from fakes.httpd import Handler, Server
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # Graph refuses larger request bodies (413)
 WELL_KNOWN_FOLDERS = ("msgfolderroot", "inbox", "sentitems", "deleteditems", "archive", "drafts")
@@ -227,9 +227,7 @@ class FakeGraph:
             self._folders[name] = Folder(name, name.capitalize(), parent)
         self._tmp = tempfile.TemporaryDirectory(prefix="ordofax-fake-graph-")
         self.ca_file, self._key_file = make_self_signed(Path(self._tmp.name))
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
-        self._server.fake = self  # type: ignore[attr-defined]
+        self._server = Server((host, port), _Handler, self)
         self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------
@@ -268,7 +266,7 @@ class FakeGraph:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(self.ca_file, self._key_file)
         self._key_file.unlink()  # loaded: no private key left on disk
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._server.tls_context = context
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-graph", daemon=True)
         self._thread.start()
         return self
@@ -427,14 +425,14 @@ _GRAPH = re.compile(r"^/v1\.0/users/(?P<mailbox>[^/]+)(?P<rest>/.*)$")
 _FILTER_NAME = re.compile(r"^displayName eq '(?P<name>(?:[^']|'')*)'$")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(Handler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     server_version = "FakeGraph/1.0"
 
     @property
     def fake(self) -> FakeGraph:
-        return self.server.fake  # type: ignore[attr-defined,no-any-return]
+        return self.server.fake  # type: ignore[no-any-return]
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the fake records requests in `FakeGraph.requests` instead."""

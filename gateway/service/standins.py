@@ -22,7 +22,7 @@ from typing import Any
 import aiosmtplib
 
 from fakes.ews import FakeEws
-from fakes.fax_provider import FakeFaxProvider, FaxMode, ReceivedFax, interfax_notice
+from fakes.fax_provider import FakeFaxProvider, ReceivedFax
 from fakes.graph import FakeGraph
 from gateway.config import Config, ExchangeSection, OperationsSection, ProviderSection, StorageSection
 from gateway.outbound import ARCHIVES_SUBJECT
@@ -49,21 +49,13 @@ class QueuingFaxProvider(FakeFaxProvider):
     """The fake provider, but a notice it cannot deliver (the gateway is down or restarting) is tried again
     for up to two minutes, as a real provider's mail queue does."""
 
-    async def _notify(self, job: ReceivedFax) -> None:
-        if self.notify_port is None or self.notify_host is None:
-            return
-        if job.mode is FaxMode.SILENT:
-            return
-        notice = interfax_notice(job, sender=self.notice_from, to=self.notice_to, seconds=0)
+    async def _deliver(self, notice: bytes) -> bool:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            try:
-                await aiosmtplib.send(notice, hostname=self.notify_host, port=self.notify_port, timeout=10)
-            except (aiosmtplib.SMTPException, OSError):
-                await asyncio.sleep(0.1)
-                continue
-            job.notice_sent = True
-            return
+            if await super()._deliver(notice):
+                return True
+            await asyncio.sleep(0.1)
+        return False
 
 
 class StandIns:
