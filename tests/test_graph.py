@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import fnmatch
 import json
 import math
 import time
@@ -34,7 +33,8 @@ from gateway.relay.graph import (
     message_json,
 )
 from gateway.relay.mime_build import ExchangeMessage, ExchangeThrottled, encrypted_subject, exchange_relay
-from gateway.service.once import ExchangeOnce, _is_intent_of
+from gateway.service.once import ExchangeOnce
+from gateway.store import JobState, open_store
 from tests.exchange_samples import PDF
 from tests.exchange_samples import lab_requisition_to_patient as sample_requisition
 
@@ -374,26 +374,26 @@ def test_kept_token_lifetime(monkeypatch: pytest.MonkeyPatch, result: dict[str, 
 # --- exactly once through drafts (gateway.service.once) -----------------------------------------------------
 
 
-async def test_intent_resends_the_same_draft_and_done_forgets_the_job(fake: FakeGraph, tmp_path: Path) -> None:
-    config = Config(exchange=settings_for(fake), storage={"data_dir": tmp_path})  # type: ignore[arg-type]
+async def test_intent_resends_the_same_draft_until_the_send_is_recorded(fake: FakeGraph, tmp_path: Path) -> None:
+    config = Config(exchange=settings_for(fake), storage={"path": tmp_path / "s.sqlite3"})  # type: ignore[arg-type]
+    store = open_store(config.storage)
+    job_id = store.receive("<intent@x>", b"m", sender=None).job_id
     relay = GraphRelay(config.exchange)
-    once = ExchangeOnce(config, relay)
-    folder = tmp_path / "intents"
-    folder.mkdir()
-    for name in ("J-1.archives-9.intent", "J-1..intent", "J-10.route.intent", "J-1.route.tmp"):
-        (folder / name).write_text("gone", encoding="ascii")  # a leftover intent, another job's, a temp file
+    once = ExchangeOnce(config, relay, store)
 
-    await once.send("J-1", "archives-0", lab_requisition_to_patient(job_ref="J-1"))
-    draft = (folder / "J-1.archives-0.intent").read_text(encoding="ascii")
-    await once.send("J-1", "archives-0", lab_requisition_to_patient(job_ref="J-1"))  # after a crash: no resend
-    await once.done("J-1")
+    await once.send(job_id, "archives-0", lab_requisition_to_patient(job_ref=job_id))
+    draft = store.exchange_intent(job_id, "archives-0")
+    await once.send(job_id, "archives-0", lab_requisition_to_patient(job_ref=job_id))  # after a crash: no resend
+    assert len(fake.sent) == 1 and fake.sent[0].via == "draft" and draft
+    assert store.exchange_intent(job_id, "archives-9") is None
+
+    assert store.claim_next("w1") is not None  # the send recorded: the intent goes in the same commit
+    store.record_check(job_id, worker_id="w1", accepted=True)
+    for state in (JobState.RENDERING, JobState.QUEUED, JobState.SENDING):
+        store.transition(job_id, state, worker_id="w1")
+    assert store.exchange_intent(job_id, "archives-0") == draft
+    store.transition(job_id, JobState.SENT_UNCONFIRMED, worker_id="w1")
+    assert store.exchange_intent(job_id, "archives-0") is None
     await once.aclose()
     await relay.aclose()
-
-    assert len(fake.sent) == 1 and fake.sent[0].via == "draft" and draft
-    assert sorted(p.name for p in folder.iterdir()) == ["J-1.route.tmp", "J-10.route.intent"]
-
-
-@given(st.text("J-1.aintercou*?[]", max_size=20))
-def test_intent_names_match_as_the_glob_did(name: str) -> None:
-    assert _is_intent_of("J-1", name) == fnmatch.fnmatchcase(name, "J-1.*.intent")
+    store.close()

@@ -467,7 +467,7 @@ async def test_shared_mailbox_without_a_connector(config: Config, tmp_path: Path
 
 async def test_an_email_in_doubt_after_a_crash_is_resumed_without_a_second_copy(config: Config, tmp_path: Path) -> None:
     """Killed after Graph sent the patient's e-mail but before recording it: at restart the job is in doubt;
-    its intent file names the draft, whose second send finds it already gone — delivered, one e-mail."""
+    its intent names the draft, whose second send finds it already gone — delivered, one e-mail."""
     async with StandIns(config) as standins:
         assert standins.graph is not None
         service_config = standins.configure(config, tmp_path, instance_id="gw1", workers=1)
@@ -481,12 +481,12 @@ async def test_an_email_in_doubt_after_a_crash_is_resumed_without_a_second_copy(
         docs = JobUpdate(page_count=1, documents=[NewDocument("email", pdf, 1), NewDocument("archives", pdf, 1)])
         store.transition(job_id, JobState.QUEUED, worker_id="gw1:0", update=docs)
         store.transition(job_id, JobState.SENDING, worker_id="gw1:0")
-        store.close()
-        once = ExchangeOnce(service_config, exchange_relay(service_config.exchange))
+        once = ExchangeOnce(service_config, exchange_relay(service_config.exchange), store)
         attachment = OutboundAttachment("a.pdf", pdf)
         outbound = Outbound(job_id, "marie.tremblay65@hotmail.com", "Ordonnances", "", [attachment], encrypt=True)
         await once.send(job_id, "route", outbound)  # the e-mail went out; the process died before recording it
         await once.aclose()
+        store.close()
         assert len(standins.graph.sent) == 1
 
         async with Service(service_config) as service:

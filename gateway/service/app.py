@@ -85,6 +85,7 @@ class Service:
         await self._recover()
         ctx = await asyncio.to_thread(CheckContext.from_config, config)
         exchange = exchange_relay(config.exchange)
+        calls = StoreCalls(self.store)
         self._deps = Deps(
             config=config,
             store=self.store,
@@ -94,9 +95,9 @@ class Service:
             metrics=self.metrics,
             wake=self.wake,
             cache=OrderedDict(),
-            once=ExchangeOnce(config, exchange),
+            once=ExchangeOnce(config, exchange, self.store, calls),
             cpu=CpuHelper(config, ctx),
-            calls=StoreCalls(self.store),
+            calls=calls,
         )
         self._deps.cpu.start()
         self._handler = InboundHandler(

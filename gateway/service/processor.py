@@ -300,7 +300,6 @@ class Processor:
         logs.event("relayed", job_id=job.id, route=route.value, state=job.state.value, tries=job.tries)
         self._moved(job)
         if route is not Route.FAX:
-            await self.d.once.done(job.id)
             if job.state is S.SENT_UNCONFIRMED:  # Exchange's acceptance is the confirmation for e-mail routes
                 job = self._moved(await self._db(self.d.store.transition, job.id, S.DELIVERED, worker_id=None))
         if job.state is not S.SENT_UNCONFIRMED:
@@ -369,7 +368,6 @@ class Processor:
                 await self._archive_copy(job.id, index, outbound)
         job = await self._db(self.d.store.transition, job.id, S.ARCHIVED, worker_id=self.worker_id)
         self.d.documents.pop(job.id, None)
-        await self.d.once.done(job.id)
         logs.event("archived", job_id=job.id)
         return self._moved(job)
 

@@ -278,6 +278,14 @@ class JobStore(Protocol):
 
     def jobs_in(self, states: Sequence[JobState]) -> list[Job]: ...
 
+    def exchange_intent(self, job_id: str, key: str) -> str | None:
+        """The Exchange draft id noted for the job's send `key`, if its send is not recorded yet."""
+        ...
+
+    def record_exchange_intent(self, job_id: str, key: str, draft_id: str) -> None:
+        """Note (durably) the draft about to be sent; the change that records the send forgets it."""
+        ...
+
     def sync(self) -> None:
         """Make every commit so far durable (the lazy ones too; the service does it every sweep)."""
         ...

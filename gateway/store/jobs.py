@@ -48,6 +48,8 @@ _SELECT_JOB = f"SELECT {', '.join(_JOB_COLUMNS)} FROM jobs"
 _RETURNING_JOB = f"RETURNING {', '.join(_JOB_COLUMNS)}"
 # A worker that moves a job into one of these keeps it and goes on; a retry waits for anyone, later.
 _KEEPS_LEASE = (CLAIMABLE - {S.RETRY_WAIT}) | {S.SENDING}
+# Changes that record a send (or end the job): the Exchange intents kept until then go in the same commit.
+_SEND_RECORDED = frozenset({S.SENT_UNCONFIRMED, S.ARCHIVED, S.PURGED})
 _PURGED_COLUMNS = ("sender", "recipients", "destination", "fields")  # and the `messages` row
 
 
@@ -212,6 +214,8 @@ class SqlJobStore:
             values.update(dict.fromkeys(_PURGED_COLUMNS), purged_at=ts)
             tx.execute("UPDATE documents SET data = NULL WHERE job_id = ?", (job.id,))
             tx.execute("DELETE FROM messages WHERE job_id = ?", (job.id,))
+        if to in _SEND_RECORDED:
+            tx.execute("DELETE FROM exchange_intents WHERE job_id = ?", (job.id,))
         if worker_id is None or to not in _KEEPS_LEASE:
             values.update(lease_owner=None, lease_until=None)
         changed = self._set_and_load(tx, job.id, values)
@@ -428,6 +432,19 @@ class SqlJobStore:
             )
             for i, role, sha, pages, size, data in rows
         ]
+
+    def exchange_intent(self, job_id: str, key: str) -> str | None:
+        with self.engine.transaction(readonly=True) as tx:
+            row = tx.one("SELECT draft_id FROM exchange_intents WHERE job_id = ? AND key = ?", (job_id, key))
+        return None if row is None else str(row[0])
+
+    def record_exchange_intent(self, job_id: str, key: str, draft_id: str) -> None:
+        with self.engine.transaction(durable=True) as tx:  # on disk before the draft is sent
+            tx.execute(
+                "INSERT INTO exchange_intents (job_id, key, draft_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (job_id, key) DO UPDATE SET draft_id = excluded.draft_id",
+                (job_id, key, draft_id),
+            )
 
     def jobs_in(self, states: Sequence[JobState]) -> list[Job]:
         if not states:

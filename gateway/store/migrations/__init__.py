@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
-from gateway.store.migrations import m0001_initial, m0002_messages_claim_index
+from gateway.store.migrations import m0001_initial, m0002_messages_claim_index, m0003_exchange_intents
 
 Engine = Literal["sqlite", "postgresql"]
 
@@ -31,7 +31,11 @@ def _load(version: int, module: ModuleType) -> Migration:
     return Migration(version, str(module.NAME), str(module.SQLITE), str(module.POSTGRESQL))
 
 
-MIGRATIONS: tuple[Migration, ...] = (_load(1, m0001_initial), _load(2, m0002_messages_claim_index))
+MIGRATIONS: tuple[Migration, ...] = (
+    _load(1, m0001_initial),
+    _load(2, m0002_messages_claim_index),
+    _load(3, m0003_exchange_intents),
+)
 
 LATEST = MIGRATIONS[-1].version
 
