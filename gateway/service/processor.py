@@ -299,9 +299,8 @@ class Processor:
         )
         logs.event("relayed", job_id=job.id, route=route.value, state=job.state.value, tries=job.tries)
         self._moved(job)
-        if route is not Route.FAX:
-            if job.state is S.SENT_UNCONFIRMED:  # Exchange's acceptance is the confirmation for e-mail routes
-                job = self._moved(await self._db(self.d.store.transition, job.id, S.DELIVERED, worker_id=None))
+        if route is not Route.FAX and job.state is S.SENT_UNCONFIRMED:  # Exchange's acceptance confirms e-mail
+            job = self._moved(await self._db(self.d.store.transition, job.id, S.DELIVERED, worker_id=None))
         if job.state is not S.SENT_UNCONFIRMED:
             self.d.wake()
         return job
