@@ -91,6 +91,8 @@ class ProviderSection(_Section):
     username: str | None = None
     password: str | None = None
     timeout_seconds: float = Field(default=30.0, gt=0)
+    max_connections: int = Field(default=4, ge=1, le=64)  # SMTP connections kept open, one fax on each at a time
+    idle_seconds: float = Field(default=30.0, ge=0)  # one unused this long is closed (QUIT); 0: QUIT after each fax
     address_template: str = "{digits}@fax.provider.example"
     from_address: str = "ordofax@ssss.gouv.qc.ca"
     cover_page: bool = False
@@ -165,7 +167,7 @@ class OperationsSection(_Section):
     metrics: bool = True
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_file: Path | None = None  # JSON lines; default standard error
-    workers: int = Field(default=4, gt=0, le=64)  # concurrent jobs in one `serve` process
+    workers: int = Field(default=16, gt=0, le=64)  # concurrent jobs in one `serve` process (asyncio tasks)
     instance_id: str = ""  # unique per gateway instance sharing a store; default the host name
     sweep_seconds: float = Field(default=1.0, gt=0)  # reconcile, purge, alerts and gauges every so often
     mailbox_poll_seconds: float = Field(default=0, ge=0)  # > 0: also read the shared mailbox (no connector)
