@@ -12,7 +12,9 @@ which share the service's GIL) is then the relay's alone.
 
 A round is N fax jobs, each with a document of its own (a fresh bytes object), each going through the four
 operations in turn, as a job does in serve: fax deliver, archives copy (`ExchangeOnce.send` + `done`), sender
-notice, provider notice parse. The figure is the median round, in milliseconds of CPU per operation.
+notice, provider notice parse. The figure is the median round, in milliseconds of CPU per operation. The child keeps one
+`SmtpFaxRelay` for its round, as serve keeps one, so connections the relay keeps open are reused; the count
+of SMTP sessions the provider stand-in saw from each tree is printed too.
 
 `--baseline DIR` also runs the child with DIR (e.g. `git worktree add /tmp/relay-base HEAD`) first on
 PYTHONPATH, alternating with the current tree round by round (one child per round) so that other load on
@@ -79,7 +81,14 @@ def provider_notice(provider_port: int, notice_sink: Any, pdf: bytes) -> bytes:
 
     relay = SmtpFaxRelay(ProviderSection.model_validate({"port": provider_port}))
     outbound = Outbound("J-NOTICE-1", NUMBER, "ordofax drug", "", [OutboundAttachment("Ordonnance_1.pdf", pdf)])
-    asyncio.run(relay.deliver(outbound))
+
+    async def deliver() -> None:
+        try:
+            await relay.deliver(outbound)
+        finally:
+            await relay.aclose()
+
+    asyncio.run(deliver())
     [notice] = notice_sink.wait_for_blocking(1, timeout=10)
     return bytes(notice.as_bytes())
 
@@ -120,19 +129,25 @@ def report(current: Figures, baseline: Figures | None) -> None:
     print(f"{'one fax job (one of each)':34} {total_b:10.3f} {total_a:10.3f} {(total_a - total_b) / total_b:+8.0%}")
 
 
-def compare(spec: dict[str, Any], rounds: int, baseline: Path | None) -> tuple[Figures, Figures | None]:
-    """`rounds` children of the current tree, each followed by one of `baseline` when given."""
+def compare(
+    spec: dict[str, Any], rounds: int, baseline: Path | None, sessions: Callable[[], int]
+) -> tuple[Figures, Figures | None, dict[str, int]]:
+    """`rounds` children of the current tree, each followed by one of `baseline` when given; also the SMTP
+    sessions the provider saw from each tree (`sessions()` counts them all)."""
     current: Figures = {op: [] for op in OPERATIONS}
     before: Figures | None = None if baseline is None else {op: [] for op in OPERATIONS}
+    opened = {"current": 0, "base": 0}
     for index in range(rounds):
         for figures, source in ((current, None), (before, baseline)):
             if figures is None:
                 continue
             name = "base" if source else "current"
+            start = sessions()
             result = run_child({**spec, "data_dir": f"{spec['data_dir']}/{name}-{index}"}, source)
+            opened[name] += sessions() - start
             for op in OPERATIONS:
                 figures[op].extend(result[op])
-    return current, before
+    return current, before, opened
 
 
 def arguments() -> argparse.Namespace:
@@ -146,8 +161,9 @@ def arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def measure(args: argparse.Namespace, tmp: Path) -> tuple[Figures, Figures | None, int]:
-    """Start the stand-ins, run the children against them; also return the count of messages Graph got."""
+def measure(args: argparse.Namespace, tmp: Path) -> tuple[Figures, Figures | None, int, dict[str, int]]:
+    """Start the stand-ins, run the children against them; also return the count of messages Graph got and
+    the SMTP sessions the provider saw from each tree."""
     from fakes.fax_provider import FakeFaxProvider, MailSink
     from fakes.graph import FakeGraph
 
@@ -165,11 +181,11 @@ def measure(args: argparse.Namespace, tmp: Path) -> tuple[Figures, Figures | Non
             "data_dir": str(tmp),
         }
         print(f"document {len(pdf) / 1024:.0f} KB, {args.ops} operations x {args.rounds} rounds", flush=True)
-        current, baseline = compare(spec, args.rounds, args.baseline)
+        current, baseline, opened = compare(spec, args.rounds, args.baseline, lambda: fax.connections)
         if args.profile is not None:
             args.profile.mkdir(parents=True, exist_ok=True)
             run_child({**spec, "data_dir": f"{tmp}/profile", "profile": str(args.profile.resolve())}, None)
-        return current, baseline, len(graph.sent)
+        return current, baseline, len(graph.sent), opened
 
 
 def main() -> int:
@@ -178,9 +194,12 @@ def main() -> int:
         print(json.dumps(asyncio.run(child(json.loads(sys.stdin.read())))))
         return 0
     with tempfile.TemporaryDirectory(prefix="ordofax-bench-relay-") as tmp:
-        current, baseline, sent = measure(args, Path(tmp))
+        current, baseline, sent, opened = measure(args, Path(tmp))
     report(current, baseline)
-    print(f"(the Graph stand-in recorded {sent} sent messages)")
+    faxes = args.rounds * (args.ops + 10)  # with the warm-up
+    trees = ("base", "current") if baseline is not None else ("current",)
+    seen = ", ".join(f"{tree} {opened[tree]}" for tree in trees)
+    print(f"(the Graph stand-in recorded {sent} sent messages; provider SMTP sessions for {faxes} faxes: {seen})")
     return 0
 
 

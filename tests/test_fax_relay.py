@@ -40,9 +40,22 @@ async def provider(sink: MailSink, tmp_path: Path) -> AsyncIterator[FakeFaxProvi
         yield p
 
 
+_RELAYS: list[SmtpFaxRelay] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_relays() -> AsyncIterator[None]:
+    """Relays keep connections open: each test's are closed at its end, on its loop."""
+    yield
+    while _RELAYS:
+        await _RELAYS.pop().aclose()
+
+
 def relay_for(provider: FakeFaxProvider, **overrides: object) -> SmtpFaxRelay:
     settings: dict[str, object] = {"port": provider.port, "timeout_seconds": 2.0, **overrides}
-    return SmtpFaxRelay(ProviderSection.model_validate(settings))
+    relay = SmtpFaxRelay(ProviderSection.model_validate(settings))
+    _RELAYS.append(relay)
+    return relay
 
 
 def outbound(job_ref: str = "JOB-0001", pages: int = 2, to: str = NUMBER, body: str = "") -> Outbound:
@@ -340,3 +353,213 @@ def _recording_ehlo(ehlo: Any, greeted: list[str]) -> Any:
         return await ehlo(self, **kwargs)
 
     return recording
+
+
+# --- kept connections ----------------------------------------------------------------------------------------
+
+
+def count_quits(provider: FakeFaxProvider) -> list[str]:
+    """The QUITs the provider receives (install before the sessions it should see are opened)."""
+    quits: list[str] = []
+
+    async def handle_QUIT(server: object, session: object, envelope: object) -> str:
+        quits.append("QUIT")
+        return "221 Bye"
+
+    provider.handle_QUIT = handle_QUIT  # type: ignore[attr-defined]
+    return quits
+
+
+def close_at_mail(provider: FakeFaxProvider) -> list[str]:
+    """Put a reply in the returned list and the next MAIL gets it instead of the usual one: a server closing
+    a connection it found idle too long answers 421 (install before the sessions are opened)."""
+    replies: list[str] = []
+    usual = provider.handle_MAIL
+
+    async def handle_MAIL(server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if replies:
+            return replies.pop(0)
+        return await usual(server, session, envelope, address, options)
+
+    provider.handle_MAIL = handle_MAIL  # type: ignore[method-assign]
+    return replies
+
+
+def refs(provider: FakeFaxProvider) -> list[str | None]:
+    return [job.job_ref for job in provider.jobs]
+
+
+async def test_sequential_faxes_share_one_connection(provider: FakeFaxProvider) -> None:
+    relay = relay_for(provider)
+    jobs = [outbound(f"JOB-S{i}", pages=1) for i in range(10)]
+    for job in jobs:
+        await relay.deliver(job)
+    assert provider.connections == 1
+    assert refs(provider) == [job.job_ref for job in jobs]
+
+
+@pytest.mark.parametrize("size", [1, 3])
+async def test_concurrent_faxes_use_at_most_max_connections(provider: FakeFaxProvider, size: int) -> None:
+    relay = relay_for(provider, max_connections=size)
+    jobs = [outbound(f"JOB-C{i}", pages=1) for i in range(12)]
+    receipts = await asyncio.gather(*(relay.deliver(job) for job in jobs))
+    # the first `size` start together, each on a connection of its own; the others wait for a free one
+    assert provider.connections == size
+    assert sorted(refs(provider)) == sorted(job.job_ref for job in jobs)  # nothing refused: no MAIL nested
+    assert len({r.remote_id for r in receipts}) == 12
+
+
+@pytest.mark.parametrize("noticed", [True, False], ids=["closed-seen", "closed-found-at-mail"])
+async def test_a_connection_dropped_while_idle_is_replaced_and_the_fax_sent_once(
+    provider: FakeFaxProvider, noticed: bool
+) -> None:
+    relay = relay_for(provider)
+    await relay.deliver(outbound("JOB-D1", pages=1))
+    provider.drop_connections()
+    if noticed:  # the relay has seen the close; otherwise MAIL on the dead connection is what finds it
+        await asyncio.sleep(0.05)
+    receipt = await relay.deliver(outbound("JOB-D2", pages=1))
+    assert receipt.remote_id is not None
+    assert refs(provider) == ["JOB-D1", "JOB-D2"]
+    assert provider.connections == 2
+
+
+async def test_421_at_mail_on_a_kept_connection_is_retried_once_on_a_new_one(provider: FakeFaxProvider) -> None:
+    closing = close_at_mail(provider)
+    relay = relay_for(provider)
+    await relay.deliver(outbound("JOB-I1", pages=1))
+    closing.append("421 4.4.2 fax.provider.example idle too long, closing connection")
+    await relay.deliver(outbound("JOB-I2", pages=1))
+    assert refs(provider) == ["JOB-I1", "JOB-I2"] and provider.connections == 2
+
+    closing.extend(["421 4.7.0 Too many connections, closing"] * 2)  # the new connection is refused too
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(outbound("JOB-I3", pages=1))
+    assert (caught.value.retryable, caught.value.cause, caught.value.in_doubt) == (True, "throttled", False)
+    assert provider.connections == 3  # the kept one and one new one: tried once more, no further
+    assert refs(provider) == ["JOB-I1", "JOB-I2"]
+
+
+async def test_a_refusal_at_mail_on_a_kept_connection_is_not_retried(provider: FakeFaxProvider) -> None:
+    relay = relay_for(provider)
+    await relay.deliver(outbound("JOB-M1", pages=1))
+    provider.allowed_senders = {"someone.else@ssss.gouv.qc.ca"}
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(outbound("JOB-M2", pages=1))
+    assert (caught.value.retryable, caught.value.cause) == (False, "refused")
+    assert provider.connections == 1 and refs(provider) == ["JOB-M1"]
+
+
+async def test_disconnect_during_data_on_a_kept_connection_is_reported_as_on_a_new_one(
+    provider: FakeFaxProvider,
+) -> None:
+    provider.arm(FaxMode.DISCONNECT_DATA)
+    with pytest.raises(RelayError) as on_new:
+        await relay_for(provider).deliver(outbound("JOB-X0", pages=1))
+    relay = relay_for(provider)
+    await relay.deliver(outbound("JOB-X1", pages=1))
+    connections = provider.connections
+
+    provider.arm(FaxMode.DISCONNECT_DATA)
+    with pytest.raises(RelayError) as on_kept:
+        await relay.deliver(outbound("JOB-X2", pages=1))
+    assert (on_kept.value.retryable, on_kept.value.cause, on_kept.value.in_doubt) == (
+        on_new.value.retryable,
+        on_new.value.cause,
+        on_new.value.in_doubt,
+    )
+    assert provider.connections == connections  # the document went out: never sent again by the relay
+
+    await relay.deliver(outbound("JOB-X3", pages=1))
+    assert provider.connections == connections + 1  # the broken connection was not reused
+    assert refs(provider) == ["JOB-X1", "JOB-X3"]
+
+
+async def test_timeout_after_data_on_a_kept_connection_stays_in_doubt(provider: FakeFaxProvider) -> None:
+    provider.slow_seconds = 0.8
+    relay = relay_for(provider, timeout_seconds=0.3)
+    await relay.deliver(outbound("JOB-T1", pages=1))
+    provider.arm(FaxMode.SLOW_DATA)
+    with pytest.raises(RelayError) as caught:
+        await relay.deliver(outbound("JOB-T2", pages=1))
+    assert caught.value.retryable and caught.value.in_doubt and "may have it" in str(caught.value)
+    assert provider.connections == 1  # not sent again on another connection
+
+    await relay.deliver(outbound("JOB-T3", pages=1))
+    assert provider.connections == 2
+    await provider.wait_for_jobs(3, timeout=3)
+    assert refs(provider) == ["JOB-T1", "JOB-T2", "JOB-T3"]  # the provider had it, once
+
+
+@pytest.mark.parametrize("mode", [FaxMode.REFUSE_RCPT, FaxMode.TEMPFAIL_RCPT])
+async def test_a_refused_fax_does_not_poison_the_next(provider: FakeFaxProvider, mode: FaxMode) -> None:
+    relay = relay_for(provider)
+    await relay.deliver(outbound("JOB-P1", pages=1))
+    provider.arm(mode)
+    with pytest.raises(RelayError):
+        await relay.deliver(outbound("JOB-P2", pages=1))
+    await relay.deliver(outbound("JOB-P3", pages=1))
+    await relay.deliver(outbound("JOB-P4", pages=1))
+    assert refs(provider) == ["JOB-P1", "JOB-P3", "JOB-P4"]
+    assert provider.connections == 2  # the one that saw the refusal was dropped, its successor kept
+
+
+async def test_idle_connections_are_closed_after_idle_seconds(provider: FakeFaxProvider) -> None:
+    quits = count_quits(provider)
+    relay = relay_for(provider, idle_seconds=0.5)
+    await relay.deliver(outbound("JOB-L1", pages=1))
+    await relay.deliver(outbound("JOB-L2", pages=1))  # within idle_seconds: the same connection
+    assert (provider.connections, quits) == (1, [])
+    idle_since = time.monotonic()
+    while not quits and time.monotonic() - idle_since < 5:
+        await asyncio.sleep(0.02)
+    assert quits == ["QUIT"] and time.monotonic() - idle_since >= 0.45
+    await relay.deliver(outbound("JOB-L3", pages=1))
+    assert provider.connections == 2
+
+
+async def test_idle_seconds_zero_keeps_no_connection(provider: FakeFaxProvider) -> None:
+    quits = count_quits(provider)
+    relay = relay_for(provider, idle_seconds=0)
+    for i in range(3):
+        await relay.deliver(outbound(f"JOB-Z{i}", pages=1))
+    assert provider.connections == 3 and quits == ["QUIT"] * 3
+
+
+async def test_aclose_quits_every_connection(provider: FakeFaxProvider) -> None:
+    quits = count_quits(provider)
+    relay = relay_for(provider, max_connections=3)
+    jobs = [outbound(f"JOB-Q{i}", pages=1) for i in range(6)]
+    await asyncio.gather(*(relay.deliver(job) for job in jobs))
+    assert provider.connections == 3 and quits == []
+    await relay.aclose()
+    assert quits == ["QUIT"] * 3
+    await relay.deliver(outbound("JOB-Q6", pages=1))  # still works after aclose, keeping nothing
+    assert provider.connections == 4 and quits == ["QUIT"] * 4
+
+
+async def test_aclose_is_not_held_up_by_a_provider_that_does_not_say_goodbye(provider: FakeFaxProvider) -> None:
+    async def handle_QUIT(server: object, session: object, envelope: object) -> str:
+        await asyncio.sleep(10)
+        return "221 Bye"
+
+    provider.handle_QUIT = handle_QUIT  # type: ignore[attr-defined]
+    relay = relay_for(provider, timeout_seconds=30)
+    await relay.deliver(outbound("JOB-G1", pages=1))
+    started = time.monotonic()
+    await relay.aclose()
+    assert time.monotonic() - started < 2.5  # not timeout_seconds: a shutdown must not wait on a goodbye
+
+
+async def test_kept_connections_with_starttls_and_auth(tls_context: object) -> None:
+    import ssl
+
+    assert isinstance(tls_context, ssl.SSLContext)
+    async with FakeFaxProvider(tls_context=tls_context, username="ordofax", password="s3cret") as provider:
+        relay = relay_for(provider, tls="starttls", validate_certs=False, username="ordofax", password="s3cret")
+        for i in range(3):
+            await relay.deliver(outbound(f"JOB-K{i}", pages=1))
+        provider.drop_connections()
+        await relay.deliver(outbound("JOB-K3", pages=1))
+        assert provider.connections == 2
+        assert refs(provider) == ["JOB-K0", "JOB-K1", "JOB-K2", "JOB-K3"]

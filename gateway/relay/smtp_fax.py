@@ -16,6 +16,14 @@ as retryable "unreachable" with `in_doubt` set, and the service then waits for t
 carries the job reference) until the confirmation deadline before any resend, so a slow provider never gets
 the same fax twice.
 
+The fax relay keeps its connections to the provider open (`_Pool`, `provider.max_connections`,
+`provider.idle_seconds`): connecting, the greeting, EHLO, STARTTLS and AUTH, then QUIT, cost both ends more
+CPU than the fax's own transaction, and the service is CPU-bound. One connection carries one transaction at
+a time and is dropped after any error, so none is ever reused in a state nobody knows. A kept connection
+that fails at MAIL, by a disconnect or a 421, was closed by the server while idle: nothing of the fax was
+sent, so the fax goes once more on a new connection, and that is not in doubt. Anything later is mapped as
+on a new connection, the time-out after DATA included.
+
 The client's EHLO name is the host's fully qualified name (`socket.getfqdn()`, aiosmtplib's default),
 looked up once per process instead of in a worker thread on every connection.
 """
@@ -284,38 +292,90 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
     return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
 
 
+_SMTP_FAILURES = (aiosmtplib.SMTPException, OSError, TimeoutError)
+# How long a kept connection's QUIT waits for the goodbye: nothing depends on it, and a provider that does not
+# answer (a peer on a blocked event loop, in tests) must not hold up a shutdown for `timeout_seconds`.
+_GOODBYE_SECONDS = 1.0
+
+
 async def smtp_send(
     message: EmailMessage | bytes, endpoint: SmtpEndpoint, *, sender: str, recipients: list[str]
 ) -> str:
-    """Send one message (or its bytes, CRLF line ends); return the server's final reply text. Raises
-    RelayError on any failure."""
+    """Send one message (or its bytes, CRLF line ends) on a connection of its own; return the server's final
+    reply text. Raises RelayError on any failure."""
+    client = await _connect(endpoint)
+    reply = await _attempt(client, endpoint, message, sender, recipients)
+    # the message is accepted: a polite QUIT, whose failure changes nothing
+    await _quit(client, endpoint.timeout_seconds)
+    return reply
+
+
+async def _connect(endpoint: SmtpEndpoint) -> aiosmtplib.SMTP:
+    """A new connection, past the greeting, EHLO, and STARTTLS and AUTH when configured."""
     client = _client(endpoint, await _ehlo_name())
-    stage = _Stage()
     try:
         await client.connect()
-        try:
-            reply = await _transaction(client, message, sender, recipients, stage)
-        except BaseException:
-            client.close()
-            raise
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
-        raise map_smtp_error(exc, endpoint, data_sent=stage.data_sent) from None
-    # the message is accepted: a polite QUIT, whose failure changes nothing
-    with contextlib.suppress(aiosmtplib.SMTPException, OSError, TimeoutError):
-        await client.quit()
+    except BaseException as exc:
+        client.close()
+        if isinstance(exc, _SMTP_FAILURES):
+            raise map_smtp_error(exc, endpoint) from None
+        raise
+    return client
+
+
+async def _quit(client: aiosmtplib.SMTP, timeout: float) -> None:
+    with contextlib.suppress(*_SMTP_FAILURES):
+        if client.is_connected:
+            await client.quit(timeout=timeout)
     client.close()
-    return reply
+
+
+class _ClosedWhileIdle(Exception):
+    """A kept connection turned out to be closed at MAIL: nothing of the message was sent."""
 
 
 @dataclass(slots=True)
 class _Stage:
+    mail_accepted: bool = False
     data_sent: bool = False
+
+
+async def _attempt(
+    client: aiosmtplib.SMTP,
+    endpoint: SmtpEndpoint,
+    message: EmailMessage | bytes,
+    sender: str,
+    recipients: list[str],
+    *,
+    kept: bool = False,
+) -> str:
+    """One transaction on `client`; on any failure the connection is closed (its state is unknown) and the
+    failure mapped, or `_ClosedWhileIdle` raised for a `kept` connection the server had already closed."""
+    stage = _Stage()
+    try:
+        return await _transaction(client, message, sender, recipients, stage)
+    except BaseException as exc:
+        client.close()
+        if kept and _closed_while_idle(exc, stage):
+            raise _ClosedWhileIdle from None
+        if isinstance(exc, _SMTP_FAILURES):
+            raise map_smtp_error(exc, endpoint, data_sent=stage.data_sent) from None
+        raise
+
+
+def _closed_while_idle(exc: BaseException, stage: _Stage) -> bool:
+    if stage.mail_accepted:
+        return False
+    if isinstance(exc, aiosmtplib.SMTPResponseException):
+        return exc.code == 421  # "closing transmission channel", e.g. the server's idle time-out
+    return isinstance(exc, ConnectionError)
 
 
 async def _transaction(
     client: aiosmtplib.SMTP, message: EmailMessage | bytes, sender: str, recipients: list[str], stage: _Stage
 ) -> str:
     await client.mail(sender)
+    stage.mail_accepted = True
     for rcpt in recipients:
         await client.rcpt(rcpt)
     stage.data_sent = True
@@ -324,18 +384,101 @@ async def _transaction(
     return response.message
 
 
+@dataclass(slots=True)
+class _Idle:
+    client: aiosmtplib.SMTP
+    expiry: asyncio.TimerHandle
+
+
+class _Pool:
+    """Connections kept open to one SMTP endpoint: at most `size`, each carrying one transaction at a time; a
+    fax waits for a free one. The connection used last is taken first, so a light load keeps one open and the
+    others reach `idle_seconds` and are closed with QUIT. `idle_seconds` 0 keeps none (a QUIT after each).
+
+    Connections belong to the event loop that opened them: under a new loop (a second `asyncio.run`) the old
+    ones are forgotten, never touched, since their loop may be closed."""
+
+    def __init__(self, endpoint: SmtpEndpoint, size: int, idle_seconds: float) -> None:
+        self._endpoint = endpoint
+        self._size = size
+        self._idle_seconds = idle_seconds
+        self._goodbye_seconds = min(endpoint.timeout_seconds, _GOODBYE_SECONDS)
+        self._idle: list[_Idle] = []  # the one used last at the end
+        self._slots = asyncio.Semaphore(size)
+        self._quitting: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    async def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
+        self._bind_loop()
+        async with self._slots:
+            client = self._take_idle()
+            if client is not None:
+                try:
+                    return await self._send_on(client, message, sender, recipients, kept=True)
+                except _ClosedWhileIdle:
+                    pass  # once more on a new connection: nothing was sent
+            client = await _connect(self._endpoint)
+            return await self._send_on(client, message, sender, recipients, kept=False)
+
+    async def aclose(self) -> None:
+        """QUIT and close every kept connection; any used after this is closed after its transaction."""
+        self._bind_loop()
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for item in idle:
+            item.expiry.cancel()
+        await asyncio.gather(*(self._quit(item.client) for item in idle), *self._quitting)
+
+    async def _send_on(
+        self, client: aiosmtplib.SMTP, message: bytes, sender: str, recipients: list[str], *, kept: bool
+    ) -> str:
+        reply = await _attempt(client, self._endpoint, message, sender, recipients, kept=kept)
+        if self._closed or self._idle_seconds <= 0 or not client.is_connected:
+            await self._quit(client)
+        else:
+            expiry = asyncio.get_running_loop().call_later(self._idle_seconds, self._expire, client)
+            self._idle.append(_Idle(client, expiry))
+        return reply
+
+    def _take_idle(self) -> aiosmtplib.SMTP | None:
+        while self._idle:
+            item = self._idle.pop()
+            item.expiry.cancel()
+            if item.client.is_connected:
+                return item.client
+            item.client.close()
+        return None
+
+    def _expire(self, client: aiosmtplib.SMTP) -> None:
+        self._idle = [item for item in self._idle if item.client is not client]
+        task = asyncio.get_running_loop().create_task(self._quit(client))
+        self._quitting.add(task)
+        task.add_done_callback(self._quitting.discard)
+
+    async def _quit(self, client: aiosmtplib.SMTP) -> None:
+        await _quit(client, self._goodbye_seconds)
+
+    def _bind_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._idle, self._quitting = loop, [], set()
+            self._slots = asyncio.Semaphore(self._size)
+
+
 class SmtpFaxRelay:
-    """Relay implementation for the `fax` route. One connection per job: faxes are few and small."""
+    """Relay implementation for the `fax` route, over connections to the provider kept open between faxes."""
 
     name = "fax-provider"
 
     def __init__(self, provider: ProviderSection) -> None:
         self._provider = provider
         self._endpoint = SmtpEndpoint.from_provider(provider)
+        self._pool = _Pool(self._endpoint, provider.max_connections, provider.idle_seconds)
 
     async def deliver(self, outbound: Outbound) -> RelayReceipt:
         to, data = fax_message_bytes(outbound, self._provider)
-        reply = await smtp_send(data, self._endpoint, sender=self._provider.from_address, recipients=[to])
+        reply = await self._pool.send(data, self._provider.from_address, [to])
         queued = _QUEUED_AS_RE.search(reply)
         return RelayReceipt(
             job_ref=outbound.job_ref,
@@ -345,4 +488,5 @@ class SmtpFaxRelay:
         )
 
     async def aclose(self) -> None:
-        """Nothing is held between jobs."""
+        """QUIT and close the connections kept open to the provider."""
+        await self._pool.aclose()
