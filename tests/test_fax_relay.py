@@ -139,11 +139,12 @@ async def test_temporary_refusal_at_rcpt_is_retryable(provider: FakeFaxProvider)
     assert len(await provider.wait_for_jobs(1)) == 1
 
 
-async def test_disconnect_during_data_is_retryable(provider: FakeFaxProvider) -> None:
+async def test_connection_lost_after_the_document_went_out_is_in_doubt(provider: FakeFaxProvider) -> None:
+    """The provider may have queued the fax before the line dropped: never resent blindly."""
     provider.arm(FaxMode.DISCONNECT_DATA)
     with pytest.raises(RelayError) as caught:
         await relay_for(provider).deliver(outbound())
-    assert (caught.value.retryable, caught.value.cause) == (True, "unreachable")
+    assert (caught.value.retryable, caught.value.cause, caught.value.in_doubt) == (True, "unreachable", True)
     assert provider.jobs == []
 
 

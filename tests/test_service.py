@@ -273,6 +273,8 @@ async def test_metrics_count_jobs_and_carry_no_clinical_data(config: Config, tmp
 
 @pytest.mark.parametrize("mode", [FaxMode.BUSY, FaxMode.TEMPFAIL_RCPT, FaxMode.DISCONNECT_DATA, FaxMode.NO_ANSWER])
 async def test_a_passing_fault_is_retried_and_delivered_once(config: Config, tmp_path: Path, mode: FaxMode) -> None:
+    """DISCONNECT_DATA drops the line after the document went out: in doubt, the job waits for a notice that
+    never comes (this provider dropped it), then is retried at the confirmation deadline — still one fax."""
     async with running_gateway(config, tmp_path) as (standins, service):
         standins.provider.arm(mode)
         job_id = await run_one(service, DRUG_RX)

@@ -286,7 +286,10 @@ def map_smtp_error(exc: Exception, endpoint: SmtpEndpoint, *, data_sent: bool = 
     if isinstance(exc, aiosmtplib.SMTPConnectError | ConnectionRefusedError):
         return RelayError(f"{where}: cannot connect", retryable=True, cause="unreachable")
     if isinstance(exc, aiosmtplib.SMTPServerDisconnected | ConnectionResetError):
-        return RelayError(f"{where}: connection lost", retryable=True, cause="unreachable")
+        # lost once the document went out: the provider may have queued it before the line dropped (the
+        # duplicate-message window of RFC 1047), so it is in doubt like a time-out there, never resent blindly
+        after = " after the document was sent (the provider may have it)" if data_sent else ""
+        return RelayError(f"{where}: connection lost{after}", retryable=True, cause="unreachable", in_doubt=data_sent)
     if isinstance(exc, aiosmtplib.SMTPException | OSError):
         return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")
     return RelayError(f"{where}: {exc.__class__.__name__}", retryable=True, cause="unreachable")

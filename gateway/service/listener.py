@@ -220,14 +220,15 @@ _PLAIN_PATH = re.compile(
 class GatewaySMTP(SMTP):
     """aiosmtpd's SMTP with a fast path for plain addresses: its parser (RFC 5322 tokens, and a Protocol
     class defined anew at every call) cost more than the rest of a MAIL or RCPT command together. An
-    address that its parser trips over (a lone `<` or `"` raises IndexError there) is a syntax error."""
+    address that its parser trips over (IndexError on a lone `<`, AttributeError on `.@[`…) is a syntax
+    error, whatever the exception."""
 
     def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
         plain = _PLAIN_PATH.fullmatch(arg)
         if plain is None:
             try:
                 return super()._getaddr(arg)
-            except (IndexError, ValueError):
+            except Exception:  # hostile input must get a 5xx reply, and the parser is not ours
                 return None, None
         address = plain.group(1)
         if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
