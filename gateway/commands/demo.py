@@ -11,7 +11,6 @@ outcome), 1 otherwise, 2 for usage or configuration errors.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from gateway.config import Config, default_config, demo_dir, load_config
 from gateway.service import logs
+from gateway.service import loop as event_loop
 from gateway.service.app import Service
 from gateway.service.standins import FINAL, StandIns, running_gateway, submit, wait_final
 from gateway.store import JobState
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     logs.setup("WARNING" if args.log_file is None else "INFO", args.log_file)
     with tempfile.TemporaryDirectory(prefix="ordofax-demo-") as tmp:
-        rows = asyncio.run(run_demo(config, messages, Path(tmp), timeout=args.timeout))
+        rows = event_loop.run(run_demo(config, messages, Path(tmp), timeout=args.timeout))
     for row in rows:
         print(json.dumps(row, ensure_ascii=False) if args.json else _text(row), flush=True)
     return 0 if all(row["state"] in ("delivered", "rejected", "failed") for row in rows) else 1

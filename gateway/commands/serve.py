@@ -20,6 +20,7 @@ from pathlib import Path
 from gateway.config import Config, default_config, load_config
 from gateway.errors import OrdofaxError
 from gateway.service import logs
+from gateway.service import loop as event_loop
 from gateway.service.app import Service
 
 HELP = "Run the gateway service: SMTP listener, durable queue, relays, purge."
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else default_config()  # ConfigError: exit 2 in gateway.cli
     logs.setup(config.operations.log_level, config.operations.log_file)
     try:
-        return asyncio.run(serve(config, args.grace))
+        return event_loop.run(serve(config, args.grace))
     except (OrdofaxError, OSError) as exc:
         logs.event("start_failed", error=type(exc).__name__, level=50)
         print(f"ordofax: cannot start the service: {exc.__class__.__name__}: {_safe_reason(exc)}", file=sys.stderr)
