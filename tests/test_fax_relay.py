@@ -20,7 +20,6 @@ from hypothesis import strategies as st
 from fakes.fax_provider import FakeFaxProvider, FaxMode, MailSink, sample_pdf
 from gateway.config import ProviderSection
 from gateway.errors import RelayError
-from gateway.relay import smtp_fax
 from gateway.relay.base import Outbound, OutboundAttachment
 from gateway.relay.notices import parse_notice
 from gateway.relay.smtp_fax import JOB_HEADER, SmtpFaxRelay, fax_address, mime_base64
@@ -335,14 +334,14 @@ async def test_ehlo_name_is_looked_up_once(monkeypatch: pytest.MonkeyPatch) -> N
         looked_up.append(name)
         return "gateway.ssss.gouv.qc.ca"
 
-    monkeypatch.setattr(smtp_fax, "_local_hostname", None)
     monkeypatch.setattr(socket, "getfqdn", getfqdn)
     greeted: list[str] = []
     monkeypatch.setattr(aiosmtplib.SMTP, "ehlo", _recording_ehlo(aiosmtplib.SMTP.ehlo, greeted))
 
     async with FakeFaxProvider() as provider:  # sends no notices: aiosmtplib would look the name up for them
-        await relay_for(provider).deliver(outbound("JOB-E1", pages=1))
-        await relay_for(provider).deliver(outbound("JOB-E2", pages=1))
+        relay = relay_for(provider, idle_seconds=0)  # a new connection for each fax, one lookup for the relay
+        await relay.deliver(outbound("JOB-E1", pages=1))
+        await relay.deliver(outbound("JOB-E2", pages=1))
 
     assert looked_up == [""] and greeted == ["gateway.ssss.gouv.qc.ca"] * 2
     assert [j.job_ref for j in provider.jobs] == ["JOB-E1", "JOB-E2"]

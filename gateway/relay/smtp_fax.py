@@ -25,7 +25,7 @@ sent, so the fax goes once more on a new connection, and that is not in doubt. A
 on a new connection, the time-out after DATA included.
 
 The client's EHLO name is the host's fully qualified name (`socket.getfqdn()`, aiosmtplib's default),
-looked up once per process instead of in a worker thread on every connection.
+looked up once per relay instead of in a worker thread on every connection.
 """
 
 from __future__ import annotations
@@ -225,14 +225,9 @@ def _filename_param(filename: str) -> str:
     return "filename*=" + encode_rfc2231(filename, "utf-8")
 
 
-_local_hostname: str | None = None
-
-
 async def _ehlo_name() -> str:
-    global _local_hostname
-    if _local_hostname is None:
-        _local_hostname = await asyncio.to_thread(socket.getfqdn)
-    return _local_hostname
+    """The host's fully qualified name, as aiosmtplib would look it up (a DNS query: in a thread)."""
+    return await asyncio.to_thread(socket.getfqdn)
 
 
 def _client(endpoint: SmtpEndpoint, local_hostname: str) -> aiosmtplib.SMTP:
@@ -306,16 +301,16 @@ async def smtp_send(
 ) -> str:
     """Send one message (or its bytes, CRLF line ends) on a connection of its own; return the server's final
     reply text. Raises RelayError on any failure."""
-    client = await _connect(endpoint)
+    client = await _connect(endpoint, await _ehlo_name())
     reply = await _attempt(client, endpoint, message, sender, recipients)
     # the message is accepted: a polite QUIT, whose failure changes nothing
     await _quit(client, endpoint.timeout_seconds)
     return reply
 
 
-async def _connect(endpoint: SmtpEndpoint) -> aiosmtplib.SMTP:
+async def _connect(endpoint: SmtpEndpoint, local_hostname: str) -> aiosmtplib.SMTP:
     """A new connection, past the greeting, EHLO, and STARTTLS and AUTH when configured."""
-    client = _client(endpoint, await _ehlo_name())
+    client = _client(endpoint, local_hostname)
     try:
         await client.connect()
     except BaseException as exc:
@@ -411,6 +406,7 @@ class _Pool:
         self._quitting: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._local_hostname: str | None = None
 
     async def send(self, message: bytes, sender: str, recipients: list[str]) -> str:
         self._bind_loop()
@@ -421,7 +417,9 @@ class _Pool:
                     return await self._send_on(client, message, sender, recipients, kept=True)
                 except _ClosedWhileIdle:
                     pass  # once more on a new connection: nothing was sent
-            client = await _connect(self._endpoint)
+            if self._local_hostname is None:  # looked up once per relay, not per connection
+                self._local_hostname = await _ehlo_name()
+            client = await _connect(self._endpoint, self._local_hostname)
             return await self._send_on(client, message, sender, recipients, kept=False)
 
     async def aclose(self) -> None:

@@ -102,7 +102,8 @@ class PostgresEngine:
         except queue.Empty:
             with self._count_lock:
                 grow = self._opened < self._size
-                self._opened += grow
+                if grow:
+                    self._opened += 1
             if grow:
                 try:
                     return self._connect()
